@@ -1,0 +1,39 @@
+import { defineConfig, type Plugin } from 'vitest/config';
+import { readFileSync } from 'node:fs';
+
+// The bundle embeds assets as text (esbuild.config.mjs); tests load them the same way.
+function assetText(): Plugin {
+  return {
+    name: 'asset-text',
+    enforce: 'pre',
+    load(id) {
+      if (/\/assets\/[^?]+\.(sh|py|yaml|txt)$/.test(id)) {
+        return `export default ${JSON.stringify(readFileSync(id, 'utf8'))};`;
+      }
+      return null;
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [assetText()],
+  define: { __INSTALLER_VERSION__: JSON.stringify(process.env.npm_package_version ?? '0.0.0-dev') },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/unit/**/*.test.tsx'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
