@@ -32,6 +32,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+          globalSetup: ['test/helpers/buildBundle.ts'],
         },
       },
     ],

@@ -9,5 +9,7 @@ export const EXIT = {
   discoveryFailed: 3,
   /** The operator declined a change (for example replacing an edited file). */
   declined: 4,
+  /** A bug in the installer (EX_SOFTWARE); the message asks to re-run with --debug. */
+  internal: 70,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -11,7 +11,8 @@ export function storageRoleFor(profile: Profile): Role[] {
   const roles: Role[] = [];
   if (profile.storage.backend === 'longhorn') roles.push('longhorn_storage_nodes');
   if (profile.storage.backend === 'rook-ceph') roles.push('ceph_storage_nodes');
-  if (profile.storage.cinder === 'lvm') roles.push('cinder_storage_nodes');
+  // NetApp workers "can be colocated on the controller nodes" (reference §5.6)
+  if (profile.storage.cinder !== 'none') roles.push('cinder_storage_nodes');
   return roles;
 }
 
@@ -38,7 +39,10 @@ function sortRoles(roles: Iterable<Role>): Role[] {
   return ROLES.filter((r) => set.has(r));
 }
 
-export function resolveProfile(profile: Profile): { profile: ResolvedProfile; findings: Finding[] } {
+export function resolveProfile(profile: Profile): {
+  profile: ResolvedProfile;
+  findings: Finding[];
+} {
   const findings: Finding[] = [];
   const hosts = profile.hosts.map((host, i) => {
     let roles = host.roles;

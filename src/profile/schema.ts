@@ -58,21 +58,25 @@ export const OPENSTACK_SERVICE_DEFAULTS = {
 export type OpenStackService = keyof typeof OPENSTACK_SERVICE_DEFAULTS;
 export const OPENSTACK_SERVICES = Object.keys(OPENSTACK_SERVICE_DEFAULTS) as OpenStackService[];
 
-const nonEmpty = (what: string) => z.string().trim().min(1, { message: `${what} must not be empty` });
+// The field's path is prefixed to the message by the loader.
+const nonEmpty = () => z.string().trim().min(1, { message: 'must not be empty' });
 
 // Stable disk paths only: /dev/sdX names change between boots, and a wrong name could wipe
 // the wrong disk.
-const byIdPath = z
-  .string()
-  .regex(/^\/dev\/disk\/by-id\/[^/\s]+$/, {
-    message: 'must be a stable /dev/disk/by-id/... path (names like /dev/sdb change between boots)',
-  });
+const byIdPath = z.string().regex(/^\/dev\/disk\/by-id\/[^/\s]+$/, {
+  message: 'must be a stable /dev/disk/by-id/... path (names like /dev/sdb change between boots)',
+});
 
 export const OsdDiskSchema = z.union([
   byIdPath,
   z.strictObject({
     path: byIdPath,
-    sizeBytes: z.number().int().positive().optional().describe('size recorded when the disk was chosen'),
+    sizeBytes: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('size recorded when the disk was chosen'),
     serial: z.string().optional().describe('serial recorded when the disk was chosen'),
     wipe: z
       .boolean()
@@ -83,15 +87,15 @@ export const OsdDiskSchema = z.union([
 export type OsdDisk = z.infer<typeof OsdDiskSchema>;
 
 export const HostSchema = z.strictObject({
-  name: nonEmpty('host name').describe('FQDN; becomes the inventory host name'),
-  address: nonEmpty('address').describe('IPv4 address the bastion reaches the host on (management network)'),
+  name: nonEmpty().describe('FQDN; becomes the inventory host name'),
+  address: nonEmpty().describe('IPv4 address the bastion reaches the host on (management network)'),
   roles: z.array(z.enum(ROLES)).default([]),
   osdDisks: z.array(OsdDiskSchema).default([]).describe('Ceph OSD disks (rook-ceph only)'),
 });
 export type Host = z.infer<typeof HostSchema>;
 
 export const SshSchema = z.strictObject({
-  user: nonEmpty('ssh.user').default('ubuntu'),
+  user: nonEmpty().default('ubuntu'),
   port: z.number().int().min(1).max(65535).default(22),
   identityFile: z.string().optional(),
   become: z.boolean().default(true),
@@ -99,13 +103,13 @@ export const SshSchema = z.strictObject({
 });
 
 export const NetworkSchema = z.strictObject({
-  managementInterface: nonEmpty('managementInterface').describe(
+  managementInterface: nonEmpty().describe(
     'interface carrying the hosts’ addresses; Kube-OVN IFACE (reference §3.6)',
   ),
-  providerInterface: nonEmpty('providerInterface').describe(
+  providerInterface: nonEmpty().describe(
     'IP-less interface OVN takes over for br-ex (reference §4.3)',
   ),
-  managementCidr: nonEmpty('managementCidr').describe('the hosts’ network, e.g. 192.168.100.0/24'),
+  managementCidr: nonEmpty().describe('the hosts’ network, e.g. 192.168.100.0/24'),
   // reference §2.5 (k8s-cluster.yml) and §3.6 (kube-ovn base overrides)
   podCidr: z.string().default('10.236.0.0/14'),
   serviceCidr: z.string().default('10.233.0.0/18'),
@@ -115,10 +119,10 @@ export const NetworkSchema = z.strictObject({
       .array(z.string())
       .min(1, { message: 'needs at least one address range or CIDR' })
       .describe('pool "primary": RabbitMQ and MariaDB load balancers (reference §4.2)'),
-    gatewayVip: nonEmpty('gatewayVip').describe('the one address of pool "gateway-api-external"'),
+    gatewayVip: nonEmpty().describe('the one address of pool "gateway-api-external"'),
   }),
   gateway: z.strictObject({
-    domain: nonEmpty('gateway.domain').describe('public endpoints become <service>.<domain>'),
+    domain: nonEmpty().describe('public endpoints become <service>.<domain>'),
     acmeEmail: z.string().optional().describe('Let’s Encrypt account; self-signed when absent'),
   }),
   ovn: z
@@ -206,7 +210,7 @@ export const ProfileSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('Profile'),
   metadata: z.strictObject({
-    name: nonEmpty('metadata.name'),
+    name: nonEmpty(),
     description: z.string().default(''),
   }),
   topology: z.enum(TOPOLOGIES),
@@ -215,7 +219,10 @@ export const ProfileSchema = z.strictObject({
   network: NetworkSchema,
   storage: StorageSchema,
   kubernetes: KubernetesSchema.default({ clusterName: 'cluster.local' }),
-  openstack: OpenStackSchema.default({ region: 'RegionOne', services: { ...OPENSTACK_SERVICE_DEFAULTS } }),
+  openstack: OpenStackSchema.default({
+    region: 'RegionOne',
+    services: { ...OPENSTACK_SERVICE_DEFAULTS },
+  }),
   genestack: GenestackSchema.default({ repoDir: '/opt/genestack', configDir: '/etc/genestack' }),
 });
 

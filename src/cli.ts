@@ -1,0 +1,111 @@
+// Entry point: parses the command line and hands over to one command module.
+// Errors the user can fix print one message and an exit code (README: "Exit codes"); a stack
+// trace appears only with --debug.
+import { Command, CommanderError } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { EXIT } from './exitCodes';
+import { UserError, type CommandIO } from './commands/io';
+import { registerValidateCommand } from './commands/validate';
+import { registerConfigCommand } from './commands/config';
+
+const VERSION = typeof __INSTALLER_VERSION__ === 'string' ? __INSTALLER_VERSION__ : '0.0.0-dev';
+
+export function processIO(): CommandIO {
+  const isTTY = Boolean(process.stdout.isTTY);
+  return {
+    out: (t) => void process.stdout.write(t),
+    err: (t) => void process.stderr.write(t),
+    isTTY,
+    async confirm(question) {
+      if (!isTTY || !process.stdin.isTTY) return false;
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+  };
+}
+
+export function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('genestack-installer')
+    .description(
+      'Install Genestack (OpenStack on Kubernetes): validate a profile and write the files Genestack reads.',
+    )
+    .version(VERSION, '-V, --version', 'print the installer version')
+    .option('--debug', 'show stack traces for unexpected errors')
+    .helpOption('-h, --help', 'show help')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+    })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Exit codes:
+  0  success
+  1  invalid profile or input (nothing was written)
+  2  usage error
+  3  some hosts could not be discovered
+  4  a change was declined (nothing was written)
+  70 internal error (a bug: re-run with --debug and report it)
+
+Examples:
+  genestack-installer validate profiles/hyperconverged-lab.yaml
+  genestack-installer config profiles/hyperconverged-lab.yaml --out ./genestack-config --dry-run`,
+    );
+  // Subcommands inherit the output and exit behaviour.
+  program.configureHelp({ sortSubcommands: false });
+  registerValidateCommand(program, io, setExit);
+  registerConfigCommand(program, io, setExit);
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  }
+  program.action(() => {
+    // The guided wizard is not built yet: say so and show what there is.
+    io.out(program.helpInformation());
+    setExit(EXIT.ok);
+  });
+  return program;
+}
+
+export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, (c) => (exitCode = c));
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version end through here with exit code 0
+      if (e.exitCode === 0) return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (e instanceof UserError) {
+      io.err(`error: ${e.message}\n`);
+      if (debug && e.stack) io.err(e.stack + '\n');
+      return e.exitCode;
+    }
+    const err = e as Error;
+    io.err(`internal error: ${err?.message ?? String(e)}\n`);
+    if (debug) io.err(`${err?.stack ?? ''}\n`);
+    else io.err('run again with --debug to see where it happened, and report it\n');
+    return EXIT.internal;
+  }
+}
+
+// Run when executed directly (the bundle, or tsx src/cli.ts), not when imported by tests.
+const invokedDirectly =
+  process.argv[1] !== undefined && /(genestack-installer(\.mjs)?|cli\.ts)$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
