@@ -7,6 +7,7 @@ import { EXIT } from './exitCodes';
 import { UserError, type CommandIO } from './commands/io';
 import { registerValidateCommand } from './commands/validate';
 import { registerConfigCommand } from './commands/config';
+import { registerPlanCommand } from './commands/plan';
 
 const VERSION = typeof __INSTALLER_VERSION__ === 'string' ? __INSTALLER_VERSION__ : '0.0.0-dev';
 
@@ -64,6 +65,7 @@ Examples:
   program.configureHelp({ sortSubcommands: false });
   registerValidateCommand(program, io, setExit);
   registerConfigCommand(program, io, setExit);
+  registerPlanCommand(program, io, setExit);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }
