@@ -8,6 +8,7 @@ import { UserError, type CommandIO } from './commands/io';
 import { registerValidateCommand } from './commands/validate';
 import { registerConfigCommand } from './commands/config';
 import { registerPlanCommand } from './commands/plan';
+import { registerDiscoverCommand } from './commands/discover';
 
 const VERSION = typeof __INSTALLER_VERSION__ === 'string' ? __INSTALLER_VERSION__ : '0.0.0-dev';
 
@@ -55,6 +56,11 @@ Exit codes:
   2  usage error
   3  some hosts could not be discovered
   4  a change was declined (nothing was written)
+  5  preflight checks failed (reserved)
+  6  deploy: a phase failed
+  7  deploy: a phase timed out
+  8  deploy: the run was aborted (or its engine stopped without finishing)
+  9  deploy: another run holds the lock
   70 internal error (a bug: re-run with --debug and report it)
 
 Examples:
@@ -66,6 +72,7 @@ Examples:
   registerValidateCommand(program, io, setExit);
   registerConfigCommand(program, io, setExit);
   registerPlanCommand(program, io, setExit);
+  registerDiscoverCommand(program, io, setExit);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }
