@@ -369,7 +369,9 @@ describe('broken catalogs', () => {
   it('asks to quote argv items YAML reads as booleans or numbers', () => {
     const issue = issueOf(BASE.replace("argv: ['true']", 'argv: [true]'));
     expect(issue.path).toBe('phases[0].run.argv[0]');
-    expect(issue.message).toBe('an argv item is a string (quote true) or a { when, args } fragment');
+    expect(issue.message).toBe(
+      'an argv item is a string (quote true) or a { when, args } fragment',
+    );
   });
 
   it('refuses non-string environment values', () => {
