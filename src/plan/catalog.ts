@@ -14,12 +14,13 @@
 //   this installer does not, and unsets it, reference §1.4).
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../commands/io';
 import { EXIT } from '../exitCodes';
 import { formatPath, type PathSegment } from '../profile/findings';
 import { closest } from '../profile/suggest';
+import { positionOf } from '../profile/yamlPosition';
 import { CHECK_KINDS, CheckSchema, type CheckBody } from './checks';
 import { ConditionError, parseCondition, type Condition } from './conditions';
 import { PLACEHOLDER_NAMES, placeholdersIn } from './placeholders';
@@ -322,7 +323,7 @@ export function loadCatalogText(
     };
   }
   const locate = (p: PendingIssue): CatalogIssue => {
-    const pos = position(doc, lc, p.at ?? p.path);
+    const pos = positionOf(doc, lc, p.at ?? p.path);
     return { path: formatPath(p.path), message: p.message, ...pos };
   };
 
@@ -782,46 +783,4 @@ export function findCycles(phases: readonly Pick<CatalogPhase, 'id' | 'needs'>[]
   };
   for (const p of phases) if (!state.has(p.id)) visit(p.id);
   return cycles;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Positions
-
-function position(
-  doc: Document,
-  lc: LineCounter,
-  segments: PathSegment[],
-): { line?: number; column?: number } {
-  for (let n = segments.length; n >= 0; n--) {
-    const offset = offsetOf(doc, segments.slice(0, n));
-    if (offset !== undefined) {
-      const p = lc.linePos(offset);
-      return { line: p.line, column: p.col };
-    }
-  }
-  return {};
-}
-
-function offsetOf(doc: Document, segments: PathSegment[]): number | undefined {
-  let node: unknown = doc.contents;
-  let keyOffset: number | undefined;
-  for (const seg of segments) {
-    keyOffset = undefined;
-    if (isMap(node)) {
-      const pair = node.items.find(
-        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
-      );
-      if (!pair) return undefined;
-      keyOffset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      node = node.items[seg];
-      if (node === undefined) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  if (keyOffset !== undefined) return keyOffset;
-  const range = (node as { range?: [number, number, number] } | null)?.range;
-  return range?.[0];
 }

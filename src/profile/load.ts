@@ -1,11 +1,12 @@
 // Loads a profile from YAML text: refuses unsafe YAML, checks the schema, resolves roles and runs
 // the semantic rules. Every finding carries the profile path and its line:column in the file.
 import { readFile, stat } from 'node:fs/promises';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { EXIT } from '../exitCodes';
 import { UserError } from '../commands/io';
-import { hasErrors, parsePath, sortFindings, type Finding, type PathSegment } from './findings';
+import { hasErrors, parsePath, sortFindings, type Finding } from './findings';
+import { positionOf } from './yamlPosition';
 import { resolveProfile, type ResolvedProfile } from './normalize';
 import { checkProfile } from './rules';
 import { ProfileSchema } from './schema';
@@ -96,7 +97,8 @@ export function loadProfileText(text: string): LoadResult {
     };
   }
 
-  const locate = (f: Finding): Finding => ({ ...f, ...position(doc, lineCounter, f) });
+  const locate = (f: Finding): Finding =>
+    f.line !== undefined ? f : { ...f, ...positionOf(doc, lineCounter, parsePath(f.path)) };
   const parsed = ProfileSchema.safeParse(data);
   if (!parsed.success) {
     const findings = parsed.error.issues.flatMap((issue) => describeIssue(issue, data));
@@ -134,44 +136,4 @@ export async function loadProfileFile(file: string): Promise<LoadResult> {
 
 function firstLine(s: string): string {
   return s.split('\n')[0] ?? s;
-}
-
-/**
- * The line:column of a finding's path in the YAML source. For an unknown key the key itself is
- * pointed at; for a missing key, the nearest enclosing node that exists.
- */
-function position(doc: Document, lc: LineCounter, f: Finding): { line?: number; column?: number } {
-  if (f.line !== undefined) return {};
-  const segments = parsePath(f.path);
-  for (let n = segments.length; n >= 0; n--) {
-    const offset = offsetOf(doc, segments.slice(0, n));
-    if (offset !== undefined) {
-      const p = lc.linePos(offset);
-      return { line: p.line, column: p.col };
-    }
-  }
-  return {};
-}
-
-function offsetOf(doc: Document, segments: PathSegment[]): number | undefined {
-  let node: unknown = doc.contents;
-  let keyOffset: number | undefined;
-  for (const seg of segments) {
-    keyOffset = undefined;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === seg);
-      if (!pair) return undefined;
-      keyOffset = isScalar(pair.key) ? pair.key.range?.[0] : undefined;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      node = node.items[seg];
-      if (node === undefined) return undefined;
-    } else {
-      return undefined;
-    }
-  }
-  // Point at the key when there is one: "hosts[2].address" reads best on the `address:` line.
-  if (keyOffset !== undefined) return keyOffset;
-  const range = (node as { range?: [number, number, number] } | null)?.range;
-  return range?.[0];
 }
