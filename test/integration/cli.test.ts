@@ -58,6 +58,12 @@ describe('validate', () => {
     );
     expect(r.stderr).not.toMatch(/\bat .*\(/);
   });
+  it('shows where an error came from only with --debug', async () => {
+    const r = await runCli(['validate', 'no/such/profile.yaml', '--debug']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('error: profile not found');
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
 });
 
 describe('usage', () => {
