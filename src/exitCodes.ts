@@ -9,6 +9,16 @@ export const EXIT = {
   discoveryFailed: 3,
   /** The operator declined a change (for example replacing an edited file). */
   declined: 4,
+  /** Preflight checks failed before any phase ran (reserved; preflight is not built yet). */
+  preflightFailed: 5,
+  /** `deploy`: a phase failed (its command, or its done-checks). */
+  phaseFailed: 6,
+  /** `deploy`: a phase was stopped at its hard timeout. */
+  phaseTimedOut: 7,
+  /** `deploy`: the run was aborted (`abort`, a signal), or its engine stopped without finishing. */
+  aborted: 8,
+  /** `deploy`: another run holds the lock of the state or config directory. */
+  locked: 9,
   /** A bug in the installer (EX_SOFTWARE); the message asks to re-run with --debug. */
   internal: 70,
 } as const;
