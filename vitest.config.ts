@@ -35,6 +35,25 @@ export default defineConfig({
           globalSetup: ['test/helpers/buildBundle.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'screens',
+          include: ['test/screens/**/*.test.tsx'],
+          setupFiles: ['test/helpers/screensSetup.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          globalSetup: ['test/helpers/buildBundle.ts'],
+        },
+      },
     ],
   },
 });

@@ -9,6 +9,8 @@ import { registerValidateCommand } from './commands/validate';
 import { registerConfigCommand } from './commands/config';
 import { registerPlanCommand } from './commands/plan';
 import { registerDiscoverCommand } from './commands/discover';
+import { registerDeployCommand } from './commands/deploy';
+import { registerRunCommands } from './commands/runs';
 
 const VERSION = typeof __INSTALLER_VERSION__ === 'string' ? __INSTALLER_VERSION__ : '0.0.0-dev';
 
@@ -73,13 +75,16 @@ Examples:
   registerConfigCommand(program, io, setExit);
   registerPlanCommand(program, io, setExit);
   registerDiscoverCommand(program, io, setExit);
+  registerDeployCommand(program, io, setExit);
+  registerRunCommands(program, io, setExit);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }
-  program.action(() => {
-    // The guided wizard is not built yet: say so and show what there is.
-    io.out(program.helpInformation());
-    setExit(EXIT.ok);
+  // No command: the guided wizard (full screen), or, without a terminal, what to run instead.
+  program.option('--profile <file>', 'open the guided setup prefilled from a saved profile');
+  program.action(async (opts: { profile?: string }) => {
+    const { runWizard } = await import('./commands/wizard');
+    setExit(await runWizard(opts.profile ? { profile: opts.profile } : {}, io));
   });
   return program;
 }

@@ -1,0 +1,28 @@
+import { Text } from 'ink';
+
+/** One row of a list: a cursor marker, an optional check box, a label, a dim note. */
+export function Choice({
+  label,
+  focused,
+  checked,
+  note,
+  disabled,
+}: {
+  label: string;
+  focused: boolean;
+  checked?: boolean | undefined;
+  note?: string | undefined;
+  disabled?: boolean;
+}) {
+  const box = checked === undefined ? '' : checked ? '[x] ' : '[ ] ';
+  return (
+    <Text wrap="truncate" dimColor={disabled}>
+      <Text color={focused ? 'cyan' : undefined}>{focused ? '› ' : '  '}</Text>
+      <Text bold={focused}>
+        {box}
+        {label}
+      </Text>
+      {note ? <Text dimColor> {note}</Text> : null}
+    </Text>
+  );
+}

@@ -1,0 +1,192 @@
+// The wizard application: the shell (frame, help, too-small screen, key routing) and the
+// screen switch. State lives in one reducer (src/state/wizard.ts); screens dispatch actions.
+import { useCallback, useMemo, useReducer, useState } from 'react';
+import { Box, Text } from 'ink';
+import { Frame } from '../components/Frame';
+import { Help } from '../components/Help';
+import { TooSmall, MIN_COLUMNS, MIN_ROWS } from '../components/TooSmall';
+import {
+  STEPS,
+  STEP_TITLES,
+  draftProfile,
+  validateDraft,
+  wizardReducer,
+  type WizardState,
+} from '../src/state/wizard';
+import { ActionsContext, ViewContext, type WizardActions, type WizardResult } from './context';
+import { KeyRouterProvider, PRIORITY, useKeys } from './keyRouter';
+import { actionsOf, bindingsFor } from './keymap';
+import { SCREEN_HELP } from './help';
+import { useTerminalSize } from './hooks/useTerminalSize';
+import type { WizardServices } from './hooks/services';
+import { HomeScreen } from './HomeScreen';
+import { HostsScreen } from './HostsScreen';
+import { DiscoveryScreen } from './DiscoveryScreen';
+import { TopologyScreen } from './TopologyScreen';
+import { RolesScreen } from './RolesScreen';
+import { NetworkScreen } from './NetworkScreen';
+import { StorageScreen } from './StorageScreen';
+import { ServicesScreen } from './ServicesScreen';
+import { ReviewScreen } from './ReviewScreen';
+
+export interface WizardAppProps {
+  services: WizardServices;
+  initialState: WizardState;
+  onExit(result: WizardResult): void;
+  /** False when stdin cannot be put in raw mode (never in the real TUI). */
+  interactive?: boolean;
+}
+
+export function WizardApp(props: WizardAppProps) {
+  return (
+    <KeyRouterProvider active={props.interactive ?? true}>
+      <Shell {...props} />
+    </KeyRouterProvider>
+  );
+}
+
+function Shell({ services, initialState, onExit }: WizardAppProps) {
+  const { columns, rows } = useTerminalSize();
+  const [state, dispatch] = useReducer(wizardReducer, initialState);
+  const [help, setHelp] = useState(false);
+  const validation = useMemo(() => validateDraft(draftProfile(state)), [state]);
+  const screen = state.screen;
+
+  const next = useCallback(() => {
+    const i = STEPS.indexOf(screen as (typeof STEPS)[number]);
+    const to = STEPS[i + 1];
+    if (to) dispatch({ type: 'go', screen: to });
+  }, [screen]);
+  const actions = useMemo<WizardActions>(
+    () => ({ dispatch, services, exit: onExit, next }),
+    [services, onExit, next],
+  );
+
+  // Critical: Ctrl+C quits from anywhere. High: an open help closes on any key.
+  useKeys((e) => {
+    if (actionsOf(e, screen).has('quit')) {
+      onExit({ kind: 'quit' });
+      return true;
+    }
+    return false;
+  }, PRIORITY.critical);
+  useKeys(
+    () => {
+      setHelp(false);
+      return true;
+    },
+    PRIORITY.high,
+    help,
+  );
+  // Low: what no screen consumed.
+  useKeys((e) => {
+    const a = actionsOf(e, screen);
+    if (a.has('help')) {
+      setHelp(true);
+      return true;
+    }
+    if (a.has('back')) {
+      dispatch({ type: 'back' });
+      return true;
+    }
+    return false;
+  }, PRIORITY.low);
+
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS) return <TooSmall columns={columns} rows={rows} />;
+
+  const stepIndex = STEPS.indexOf(screen as (typeof STEPS)[number]);
+  const bindings = bindingsFor(screen);
+  const hints = bindings
+    .filter((b) => b.footer)
+    .map((b) => ({ keys: b.keys, description: shortHint(b.action) }));
+  // header 1, border 2, footer 1, and the ink#450 row
+  const bodyRows = Math.max(1, rows - 1 - 4);
+  return (
+    <ViewContext.Provider value={{ state, validation, bodyRows, columns: columns - 4 }}>
+      <ActionsContext.Provider value={actions}>
+        <Frame
+          columns={columns}
+          rows={rows}
+          title={STEP_TITLES[screen]}
+          {...(stepIndex >= 0 ? { step: { index: stepIndex + 1, count: STEPS.length } } : {})}
+          {...(state.name ? { profileName: state.name } : {})}
+          hints={hints}
+        >
+          {help ? (
+            <Help title={STEP_TITLES[screen]} text={SCREEN_HELP[screen]} bindings={bindings} />
+          ) : (
+            <Box flexDirection="column" height={bodyRows} overflow="hidden">
+              <CurrentScreen screen={screen} />
+            </Box>
+          )}
+        </Frame>
+      </ActionsContext.Provider>
+    </ViewContext.Provider>
+  );
+}
+
+function shortHint(action: string): string {
+  switch (action) {
+    case 'quit':
+      return 'quit';
+    case 'up':
+      return 'move';
+    case 'next':
+      return 'continue';
+    case 'back':
+      return 'back';
+    case 'help':
+      return 'help';
+    case 'toggle':
+      return 'toggle';
+    case 'left':
+      return 'change';
+    case 'retry':
+      return 'retry';
+    case 'retryAll':
+      return 'retry all';
+    case 'acceptKey':
+      return 'accept key';
+    case 'wipe':
+      return 'ack wipe';
+    case 'reset':
+      return 'auto roles';
+    case 'import':
+      return 'import inventory';
+    case 'pageUp':
+      return 'scroll';
+    case 'save':
+      return 'save';
+    case 'deploy':
+      return 'deploy';
+    case 'editPath':
+      return 'path';
+    default:
+      return action;
+  }
+}
+
+function CurrentScreen({ screen }: { screen: WizardState['screen'] }) {
+  switch (screen) {
+    case 'home':
+      return <HomeScreen />;
+    case 'hosts':
+      return <HostsScreen />;
+    case 'discovery':
+      return <DiscoveryScreen />;
+    case 'topology':
+      return <TopologyScreen />;
+    case 'roles':
+      return <RolesScreen />;
+    case 'network':
+      return <NetworkScreen />;
+    case 'storage':
+      return <StorageScreen />;
+    case 'services':
+      return <ServicesScreen />;
+    case 'review':
+      return <ReviewScreen />;
+    default:
+      return <Text>unknown screen</Text>;
+  }
+}

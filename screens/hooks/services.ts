@@ -1,0 +1,131 @@
+// Everything the wizard's screens need from the outside world, behind one interface: hooks
+// call these, screens never spawn processes or touch files. The real implementation wraps
+// src/ services; tests pass their own temp dirs (and may replace discovery).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  PROBE_SCRIPT,
+  builtinRequirements,
+  discoverHosts,
+  expandHostArgs,
+  parseInventory,
+  recordHostKeys,
+  sshOptionsFromProfile,
+  type DiscoveryEvent,
+  type HostKeyInfo,
+  type HostTarget,
+  type Requirements,
+  type SshOptions,
+} from '../../src/discovery/index';
+import {
+  planWrites,
+  applyWrites,
+  type PlannedWrite,
+  type AppliedWrite,
+} from '../../src/genestack/apply';
+import { renderConfigFiles } from '../../src/genestack/render';
+import { buildPlan } from '../../src/plan/plan';
+import { builtinCatalog } from '../../src/plan/builtinCatalog';
+import type { ResolvedProfile } from '../../src/profile/normalize';
+import type { Profile } from '../../src/profile/schema';
+import { renderProfileYaml, SCHEMA_FILE_NAME } from '../../src/profile/save';
+import { profileJsonSchemaText } from '../../src/profile/jsonSchema';
+import { loadProfileFile, type LoadResult } from '../../src/profile/load';
+import { listRunIds, resolveStateDir } from '../../src/engine/stateDir';
+import type { Settings } from '../../src/settings/settings';
+import type { SshAnswers } from '../../src/state/wizard';
+
+export interface PlanPreview {
+  phases: { id: string; title: string; skipped?: string }[];
+}
+
+export interface WizardServices {
+  settings: Settings;
+  stateDir: string;
+  /** Default folder for saved profiles: <state dir>/profiles. */
+  profilesDir: string;
+  requirements: Requirements;
+  parseHosts(text: string): HostTarget[];
+  importInventory(file: string): Promise<HostTarget[]>;
+  discover(
+    targets: readonly HostTarget[],
+    ssh: SshOptions,
+    signal: AbortSignal,
+  ): AsyncIterable<DiscoveryEvent>;
+  acceptHostKeys(
+    target: HostTarget,
+    keys: readonly HostKeyInfo[],
+    ssh: SshOptions,
+  ): Promise<string>;
+  loadProfile(file: string): Promise<LoadResult>;
+  saveProfile(profile: Profile, file: string): Promise<{ profilePath: string; schemaPath: string }>;
+  planConfig(profile: ResolvedProfile, profilePath: string): Promise<PlannedWrite[]>;
+  writeConfig(plan: readonly PlannedWrite[]): Promise<AppliedWrite[]>;
+  planPreview(profile: ResolvedProfile): PlanPreview;
+  listRuns(): string[];
+}
+
+export function sshOptionsFrom(a: SshAnswers, extra: Partial<SshOptions> = {}): SshOptions {
+  const port = Number(a.port);
+  return {
+    ...sshOptionsFromProfile({
+      user: a.user || undefined,
+      port: Number.isInteger(port) ? port : undefined,
+      identityFile: a.identityFile || undefined,
+      proxyJump: a.proxyJump || undefined,
+    }),
+    ...extra,
+  };
+}
+
+export interface RealServicesOptions {
+  settings: Settings;
+  env?: NodeJS.ProcessEnv;
+  /** Extra ssh options (tests: a known_hosts file). */
+  ssh?: Partial<SshOptions>;
+}
+
+export function realServices(opts: RealServicesOptions): WizardServices {
+  const stateDir = resolveStateDir({ env: opts.env ?? process.env });
+  const requirements = builtinRequirements();
+  return {
+    settings: opts.settings,
+    stateDir,
+    profilesDir: path.join(stateDir, 'profiles'),
+    requirements,
+    parseHosts: (text) => expandHostArgs(text.split(/[\s,]+/).filter(Boolean)),
+    async importInventory(file) {
+      return parseInventory(await readFile(file, 'utf8'), file);
+    },
+    discover: (targets, ssh, signal) =>
+      discoverHosts(targets, { probeScript: PROBE_SCRIPT, ssh: { ...ssh, ...opts.ssh }, signal }),
+    acceptHostKeys: (target, keys, ssh) => recordHostKeys(target, keys, { ...ssh, ...opts.ssh }),
+    loadProfile: (file) => loadProfileFile(file),
+    async saveProfile(profile, file) {
+      const profilePath = path.resolve(file);
+      await mkdir(path.dirname(profilePath), { recursive: true });
+      await writeFile(profilePath, renderProfileYaml(profile));
+      const schemaPath = path.join(path.dirname(profilePath), SCHEMA_FILE_NAME);
+      await writeFile(schemaPath, profileJsonSchemaText());
+      opts.settings.addRecentProfile(profilePath);
+      return { profilePath, schemaPath };
+    },
+    planConfig: (profile, profilePath) =>
+      planWrites(
+        renderConfigFiles(profile, { profileName: profile.metadata.name, profilePath }),
+        profile.genestack.configDir,
+      ),
+    writeConfig: (plan) => applyWrites(plan),
+    planPreview(profile) {
+      const plan = buildPlan(profile, builtinCatalog());
+      return {
+        phases: plan.phases.map((p) => ({
+          id: p.id,
+          title: p.title,
+          ...(p.skipped ? { skipped: p.skipped.reason } : {}),
+        })),
+      };
+    },
+    listRuns: () => listRunIds(stateDir),
+  };
+}

@@ -1,0 +1,58 @@
+// One key router with priorities (gemini-cli's KeypressContext pattern): a single useInput for
+// the whole app; components subscribe a handler with a priority, and the first handler that
+// returns true consumes the key. No other component calls useInput.
+import { createContext, useContext, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
+import { useInput } from 'ink';
+import type { KeyEvent } from './keymap';
+
+export const PRIORITY = { low: 0, normal: 10, high: 20, critical: 30 } as const;
+export type KeyHandler = (e: KeyEvent) => boolean;
+
+interface Router {
+  subscribe(h: { current: KeyHandler }, priority: number): () => void;
+}
+
+const RouterContext = createContext<Router | null>(null);
+
+export function KeyRouterProvider({ children, active }: { children: ReactNode; active: boolean }) {
+  const subs = useRef<{ h: { current: KeyHandler }; priority: number; seq: number }[]>([]);
+  const seq = useRef(0);
+  const router = useMemo<Router>(
+    () => ({
+      subscribe(h, priority) {
+        const entry = { h, priority, seq: seq.current++ };
+        subs.current.push(entry);
+        return () => {
+          subs.current = subs.current.filter((s) => s !== entry);
+        };
+      },
+    }),
+    [],
+  );
+  useInput(
+    (input, key) => {
+      // Highest priority first; among equals, the most recently mounted (the innermost) first.
+      const ordered = [...subs.current].sort((a, b) => b.priority - a.priority || b.seq - a.seq);
+      for (const s of ordered) if (s.h.current({ input, key })) return;
+    },
+    { isActive: active },
+  );
+  return <RouterContext.Provider value={router}>{children}</RouterContext.Provider>;
+}
+
+/** Subscribe to keys; the latest handler closure is always used (no stale state). */
+export function useKeys(
+  handler: KeyHandler,
+  priority: number = PRIORITY.normal,
+  active = true,
+): void {
+  const router = useContext(RouterContext);
+  const ref = useRef(handler);
+  ref.current = handler;
+  // A layout effect: subscribed in the same commit that draws the screen, so a key pressed
+  // right after a screen appears reaches it (a passive effect runs later, and the key was lost).
+  useLayoutEffect(() => {
+    if (!router || !active) return;
+    return router.subscribe(ref, priority);
+  }, [router, priority, active]);
+}

@@ -1,0 +1,822 @@
+// The wizard as a pure reducer: answers typed by the user and facts discovered on the hosts go
+// in, a profile draft and its findings come out. Validation runs on every change (the same
+// schema + rules `validate` uses), so every screen can show what is wrong as it is typed.
+// No React, no I/O: screens dispatch actions, hooks wrap the services.
+import type { Finding } from '../profile/findings';
+import { hasErrors, sortFindings } from '../profile/findings';
+import { resolveProfile, type ResolvedProfile } from '../profile/normalize';
+import { checkProfile } from '../profile/rules';
+import {
+  API_VERSION,
+  OPENSTACK_SERVICE_DEFAULTS,
+  ProfileSchema,
+  osdDiskPath,
+  type CinderBackend,
+  type Host,
+  type OpenStackService,
+  type OsdDisk,
+  type Profile,
+  type ProfileInput,
+  type Role,
+  type StorageBackend,
+  type Topology,
+} from '../profile/schema';
+import { describeIssue } from '../profile/schemaIssues';
+import { withDependencies, withoutDependents, type ServiceSelection } from '../profile/services';
+import type { DiskFacts, HostFacts, HostResult, HostTarget } from '../discovery/types';
+import { formatAddress, parseAddress, parseCidr, parseRange, prefixMask } from '../net/ipv4';
+
+export const STEPS = [
+  'hosts',
+  'discovery',
+  'topology',
+  'roles',
+  'network',
+  'storage',
+  'services',
+  'review',
+] as const;
+export type StepId = (typeof STEPS)[number];
+export type ScreenId = 'home' | StepId;
+
+export const STEP_TITLES: Record<ScreenId, string> = {
+  home: 'Home',
+  hosts: 'Hosts',
+  discovery: 'Discovery',
+  topology: 'Topology',
+  roles: 'Roles',
+  network: 'Network',
+  storage: 'Storage',
+  services: 'OpenStack services',
+  review: 'Review',
+};
+
+export interface SshAnswers {
+  user: string;
+  port: string;
+  identityFile: string;
+  proxyJump: string;
+}
+
+export interface NetworkAnswers {
+  managementInterface: string;
+  providerInterface: string;
+  managementCidr: string;
+  podCidr: string;
+  serviceCidr: string;
+  joinCidr: string;
+  /** Comma-separated MetalLB "primary" pool entries. */
+  metallbPrimary: string;
+  gatewayVip: string;
+  domain: string;
+  acmeEmail: string;
+}
+export type NetworkField = keyof NetworkAnswers;
+
+export interface DiskChoice {
+  selected: boolean;
+  /** The user acknowledged wiping this disk (by its stable id). */
+  wipe: boolean;
+}
+
+export type HostProgress =
+  { state: 'pending' } | { state: 'running' } | { state: 'done'; result: HostResult };
+
+/** A host the wizard knows: typed (target), discovered (facts), or prefilled from a profile. */
+export interface WizardHost {
+  key: string;
+  target: HostTarget;
+  progress: HostProgress;
+  /** From a --profile: kept as written when there are no facts. */
+  prefilled?: Host;
+}
+
+export interface WizardState {
+  screen: ScreenId;
+  /** Screens visited, for Back. Answers are never cleared by going back. */
+  history: ScreenId[];
+  name: string;
+  hostsText: string;
+  /** A Genestack inventory.yaml to import hosts from. */
+  inventoryPath: string;
+  hostsError?: string;
+  ssh: SshAnswers;
+  hosts: WizardHost[];
+  topology?: Topology;
+  /** Per-host roles chosen by the user; absent = automatic. */
+  roleOverrides: Record<string, Role[]>;
+  network: NetworkAnswers;
+  /** Which network fields the user changed (prefills never overwrite those). */
+  networkTouched: Partial<Record<NetworkField, true>>;
+  storage: {
+    backend: StorageBackend;
+    cinder: CinderBackend;
+    longhornReplicas: number;
+    /** hostKey -> disk byId -> choice. */
+    disks: Record<string, Record<string, DiskChoice>>;
+    externalMonHosts: string;
+    allowFewerHosts: boolean;
+  };
+  services: ServiceSelection;
+  profilePath: string;
+  /** Where `config` writes Genestack's files (genestack.configDir). */
+  configDir: string;
+  /** Untouched parts of a --profile (region, genestack dirs, description...). */
+  base?: Profile;
+}
+
+export const NETWORK_DEFAULTS = {
+  // reference §2.5 (k8s-cluster.yml) and §3.6 (kube-ovn base overrides), as in the schema
+  podCidr: '10.236.0.0/14',
+  serviceCidr: '10.233.0.0/18',
+  joinCidr: '100.64.0.0/16',
+} as const;
+
+export function initialWizardState(
+  init: Partial<Pick<WizardState, 'ssh' | 'profilePath'>> = {},
+): WizardState {
+  return {
+    screen: 'home',
+    history: [],
+    name: '',
+    hostsText: '',
+    inventoryPath: '',
+    ssh: init.ssh ?? { user: 'ubuntu', port: '22', identityFile: '', proxyJump: '' },
+    hosts: [],
+    roleOverrides: {},
+    network: {
+      managementInterface: '',
+      providerInterface: '',
+      managementCidr: '',
+      ...NETWORK_DEFAULTS,
+      metallbPrimary: '',
+      gatewayVip: '',
+      domain: '',
+      acmeEmail: '',
+    },
+    networkTouched: {},
+    storage: {
+      backend: 'longhorn',
+      cinder: 'none',
+      longhornReplicas: 2,
+      disks: {},
+      externalMonHosts: '',
+      allowFewerHosts: false,
+    },
+    services: { ...OPENSTACK_SERVICE_DEFAULTS },
+    profilePath: init.profilePath ?? '',
+    configDir: '/etc/genestack',
+  };
+}
+
+export type WizardAction =
+  | { type: 'go'; screen: ScreenId }
+  | { type: 'back' }
+  | { type: 'setName'; name: string }
+  | { type: 'setHostsText'; text: string }
+  | { type: 'setSsh'; field: keyof SshAnswers; value: string }
+  | { type: 'setTargets'; targets: HostTarget[] }
+  | { type: 'setHostsError'; error: string | undefined }
+  | { type: 'hostStarted'; key: string }
+  | { type: 'hostDone'; key: string; result: HostResult }
+  | { type: 'hostRetry'; keys: string[] }
+  | { type: 'setTopology'; topology: Topology }
+  | { type: 'toggleRole'; hostKey: string; role: Role }
+  | { type: 'resetRoles'; hostKey: string }
+  | { type: 'setNetwork'; field: NetworkField; value: string }
+  | { type: 'prefillNetwork' }
+  | { type: 'setBackend'; backend: StorageBackend }
+  | { type: 'setCinder'; cinder: CinderBackend }
+  | { type: 'setReplicas'; replicas: number }
+  | { type: 'toggleDisk'; hostKey: string; diskId: string }
+  | { type: 'ackWipe'; hostKey: string; diskId: string }
+  | { type: 'setExternalMons'; value: string }
+  | { type: 'toggleService'; service: OpenStackService }
+  | { type: 'setProfilePath'; path: string }
+  | { type: 'setConfigDir'; path: string }
+  | { type: 'setInventoryPath'; path: string }
+  | { type: 'load'; state: WizardState };
+
+// ---- host helpers ------------------------------------------------------------------------
+
+export function factsOf(h: WizardHost): HostFacts | undefined {
+  return h.progress.state === 'done' && h.progress.result.status === 'ok'
+    ? h.progress.result.facts
+    : undefined;
+}
+
+/** Hosts that take part in the profile: discovered ones, and prefilled ones not rediscovered. */
+export function usableHosts(state: WizardState): WizardHost[] {
+  return state.hosts.filter(
+    (h) => factsOf(h) !== undefined || (h.prefilled && h.progress.state !== 'done'),
+  );
+}
+
+function isIpv4(s: string): boolean {
+  return parseAddress(s).ok;
+}
+
+/**
+ * The inventory name of a host: what the user typed when it is a name; for an address, the
+ * host's own FQDN/hostname when that is unique among the hosts, else `node-<address>` (loopback
+ * test fleets all share one hostname).
+ */
+export function hostName(state: WizardState, h: WizardHost): string {
+  if (h.prefilled) return h.prefilled.name;
+  if (!isIpv4(h.target.address)) return h.target.address;
+  const own = (x: WizardHost) => {
+    const f = factsOf(x);
+    return f?.fqdn && f.fqdn.includes('.') ? f.fqdn : (f?.hostname ?? undefined);
+  };
+  const mine = own(h);
+  if (mine) {
+    const dupes = state.hosts.filter((x) => own(x) === mine).length;
+    if (dupes === 1) return mine;
+  }
+  return `node-${h.target.address.replace(/\./g, '-')}`;
+}
+
+/** Recommended topology: full-scale from 6 hosts up, else hyperconverged. */
+export function recommendTopology(state: WizardState): { topology: Topology; why: string } {
+  const n = usableHosts(state).length;
+  if (n >= 6) {
+    return {
+      topology: 'full-scale',
+      why: `${n} hosts: enough to keep control plane, network and compute apart`,
+    };
+  }
+  return {
+    topology: 'hyperconverged',
+    why: `${n} host${n === 1 ? '' : 's'}: too few to dedicate hosts to each role (full-scale wants 6 or more)`,
+  };
+}
+
+function storageRoles(state: WizardState): Role[] {
+  const roles: Role[] = [];
+  if (state.storage.backend === 'longhorn') roles.push('longhorn_storage_nodes');
+  if (state.storage.backend === 'rook-ceph') roles.push('ceph_storage_nodes');
+  if (state.storage.cinder !== 'none') roles.push('cinder_storage_nodes');
+  return roles.length > 0 ? roles : ['cinder_storage_nodes'];
+}
+
+/**
+ * Automatic roles. Hyperconverged: as the profile normalizer does (etcd and the Kubernetes
+ * control plane on the first three hosts, or the first one below three). Full-scale: the
+ * first three hosts run the control planes, the rest are compute (and so network) hosts;
+ * storage roles go to hosts with eligible disks, or to every worker when none have any.
+ */
+export function autoRoles(state: WizardState, index: number): Role[] {
+  const hosts = usableHosts(state);
+  const n = hosts.length;
+  const controlCount = n >= 3 ? 3 : 1;
+  const isControl = index < controlCount;
+  const out = new Set<Role>();
+  if ((state.topology ?? 'hyperconverged') === 'hyperconverged') {
+    if (isControl) out.add('kube_control_plane').add('etcd');
+    out.add('openstack_control_plane').add('ovn_network_nodes').add('openstack_compute_nodes');
+    for (const r of storageRoles(state)) out.add(r);
+  } else {
+    if (isControl || n <= 3) {
+      out.add('kube_control_plane').add('etcd').add('openstack_control_plane');
+    }
+    if (!isControl || n <= 3) out.add('openstack_compute_nodes').add('ovn_network_nodes');
+    const host = hosts[index];
+    const f = host ? factsOf(host) : undefined;
+    const hasDisk = f?.disks.some((d) => d.eligible) ?? false;
+    const anyDisks = hosts.some((h) => factsOf(h)?.disks.some((d) => d.eligible));
+    if (hasDisk || (!anyDisks && !isControl) || n <= 3)
+      for (const r of storageRoles(state)) out.add(r);
+  }
+  return [...out];
+}
+
+const ROLE_ORDER: readonly Role[] = [
+  'kube_control_plane',
+  'etcd',
+  'openstack_control_plane',
+  'ovn_network_nodes',
+  'openstack_compute_nodes',
+  'ceph_storage_nodes',
+  'cinder_storage_nodes',
+  'longhorn_storage_nodes',
+];
+const sortRoles = (roles: Iterable<Role>): Role[] => {
+  const s = new Set(roles);
+  return ROLE_ORDER.filter((r) => s.has(r));
+};
+
+export function rolesOf(state: WizardState, h: WizardHost, index: number): Role[] {
+  const over = state.roleOverrides[h.key];
+  if (over) return sortRoles(over);
+  if (h.prefilled && !factsOf(h) && h.prefilled.roles.length > 0)
+    return sortRoles(h.prefilled.roles);
+  return sortRoles(autoRoles(state, index));
+}
+
+// ---- storage helpers ---------------------------------------------------------------------
+
+export interface DiskRow {
+  hostKey: string;
+  hostName: string;
+  disk: DiskFacts;
+  /** Stable id (/dev/disk/by-id/...); disks without one are never offered. */
+  id: string | null;
+  choice: DiskChoice;
+}
+
+/** Every disk of every Ceph storage host, with its current choice. */
+export function diskRows(state: WizardState): DiskRow[] {
+  const rows: DiskRow[] = [];
+  usableHosts(state).forEach((h, i) => {
+    if (!rolesOf(state, h, i).includes('ceph_storage_nodes')) return;
+    const f = factsOf(h);
+    if (!f) return;
+    for (const d of f.disks) {
+      const id = d.byId;
+      const chosen = id ? state.storage.disks[h.key]?.[id] : undefined;
+      rows.push({
+        hostKey: h.key,
+        hostName: hostName(state, h),
+        disk: d,
+        id,
+        choice: chosen ?? { selected: d.eligible && id !== null, wipe: false },
+      });
+    }
+  });
+  return rows;
+}
+
+/** Raw bytes selected, and what Ceph's 3-way replication leaves usable. */
+export function diskSummary(state: WizardState): {
+  disks: number;
+  rawBytes: number;
+  usableBytes: number;
+  replicas: number;
+} {
+  const chosen = diskRows(state).filter((r) => r.choice.selected);
+  const rawBytes = chosen.reduce((s, r) => s + (r.disk.sizeBytes ?? 0), 0);
+  // Genestack's CephBlockPool "general" uses replicated size 3 (reference §5.2).
+  const replicas = 3;
+  return { disks: chosen.length, rawBytes, usableBytes: Math.floor(rawBytes / replicas), replicas };
+}
+
+// ---- network helpers ---------------------------------------------------------------------
+
+/** A per-field message while typing, before the profile rules run. */
+export function networkFieldError(field: NetworkField, value: string): string | undefined {
+  const v = value.trim();
+  switch (field) {
+    case 'managementInterface':
+    case 'providerInterface':
+      return v === '' ? 'choose an interface' : undefined;
+    case 'managementCidr':
+    case 'podCidr':
+    case 'serviceCidr':
+    case 'joinCidr': {
+      if (v === '') return 'required: a.b.c.d/n';
+      const p = parseCidr(v);
+      return p.ok ? undefined : p.reason;
+    }
+    case 'metallbPrimary': {
+      const parts = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      if (parts.length === 0) return 'required: a range a.b.c.d-e.f.g.h or a CIDR';
+      for (const p of parts) {
+        const r = parseRange(p);
+        if (!r.ok) return r.reason;
+      }
+      return undefined;
+    }
+    case 'gatewayVip': {
+      if (v === '') return 'required: one address for the gateway';
+      const p = parseAddress(v);
+      return p.ok ? undefined : p.reason;
+    }
+    case 'domain':
+      if (v === '') return 'required: endpoints become <service>.<domain>';
+      return /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i.test(v)
+        ? undefined
+        : `"${v}" is not a DNS domain (e.g. cloud.example.com)`;
+    case 'acmeEmail':
+      return v === '' || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v)
+        ? undefined
+        : `"${v}" is not an email address`;
+  }
+}
+
+function networkOf(address: string): string | undefined {
+  const [a, p] = address.split('/');
+  const addr = parseAddress(a ?? '');
+  const prefix = Number(p);
+  if (!addr.ok || !Number.isInteger(prefix)) return undefined;
+  return `${formatAddress((addr.value & prefixMask(prefix)) >>> 0)}/${prefix}`;
+}
+
+/**
+ * Prefills from the facts: the management interface is the one holding the address the host
+ * was reached on (else its default route); its network is the management CIDR.
+ */
+export function networkPrefill(state: WizardState): Partial<NetworkAnswers> {
+  const first = usableHosts(state).find((h) => factsOf(h));
+  const f = first ? factsOf(first) : undefined;
+  if (!first || !f) return {};
+  const target = parseAddress(first.target.address);
+  const holds = (a: string) => {
+    if (a.split('/')[0] === first.target.address) return true;
+    const c = parseCidr(a);
+    return target.ok && c.ok && target.value >= c.value.start && target.value <= c.value.end;
+  };
+  const byAddr = f.nics.find((n) => n.addresses.some(holds));
+  const nic = byAddr ?? f.nics.find((n) => n.defaultRoute);
+  if (!nic) return {};
+  const addr =
+    nic.addresses.find(holds) ?? nic.addresses.find((a) => isIpv4(a.split('/')[0] ?? ''));
+  const cidr = addr ? networkOf(addr) : undefined;
+  return { managementInterface: nic.name, ...(cidr ? { managementCidr: cidr } : {}) };
+}
+
+// ---- the draft -------------------------------------------------------------------------
+
+function osdDisksFor(state: WizardState, h: WizardHost, index: number): OsdDisk[] {
+  if (state.storage.backend !== 'rook-ceph') return [];
+  const f = factsOf(h);
+  if (!f) return h.prefilled?.osdDisks ?? [];
+  if (!rolesOf(state, h, index).includes('ceph_storage_nodes')) return [];
+  const out: OsdDisk[] = [];
+  for (const r of diskRows(state).filter((r) => r.hostKey === h.key)) {
+    if (!r.choice.selected || !r.id) continue;
+    const entry: Exclude<OsdDisk, string> = { path: r.id, wipe: !r.disk.eligible && r.choice.wipe };
+    if (r.disk.sizeBytes !== null) entry.sizeBytes = r.disk.sizeBytes;
+    if (r.disk.serial) entry.serial = r.disk.serial;
+    out.push(entry);
+  }
+  return out;
+}
+
+/** The profile the answers describe (schema input form: defaults may still be missing). */
+export function draftProfile(state: WizardState): ProfileInput {
+  const base = state.base;
+  const port = Number(state.ssh.port);
+  const ssh: Record<string, unknown> = {
+    user: state.ssh.user,
+    port: Number.isInteger(port) ? port : state.ssh.port,
+    become: base?.ssh.become ?? true,
+  };
+  if (state.ssh.identityFile.trim()) ssh.identityFile = state.ssh.identityFile.trim();
+  if (state.ssh.proxyJump.trim()) ssh.proxyJump = state.ssh.proxyJump.trim();
+  const hosts = usableHosts(state).map((h, i) => ({
+    name: hostName(state, h),
+    address: h.prefilled && !factsOf(h) ? h.prefilled.address : h.target.address,
+    roles: rolesOf(state, h, i),
+    osdDisks: osdDisksFor(state, h, i),
+  }));
+  const n = state.network;
+  const gateway: Record<string, string> = { domain: n.domain.trim() };
+  if (n.acmeEmail.trim()) gateway.acmeEmail = n.acmeEmail.trim();
+  const storage: Record<string, unknown> = {
+    backend: state.storage.backend,
+    cinder: state.storage.cinder,
+  };
+  if (state.storage.backend === 'longhorn')
+    storage.longhorn = { replicas: state.storage.longhornReplicas };
+  if (
+    state.storage.backend === 'rook-ceph' &&
+    (base?.storage.rookCeph || state.storage.allowFewerHosts)
+  ) {
+    storage.rookCeph = { allowFewerHosts: state.storage.allowFewerHosts };
+  }
+  if (state.storage.backend === 'external-ceph') {
+    storage.externalCeph = {
+      ...(base?.storage.externalCeph ?? {}),
+      monHosts: state.storage.externalMonHosts
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    };
+  }
+  if (state.storage.backend === 'topolvm') storage.topolvm = base?.storage.topolvm ?? {};
+  if (state.storage.cinder === 'lvm') storage.cinderLvm = base?.storage.cinderLvm ?? {};
+  if (state.storage.cinder === 'netapp') storage.cinderNetapp = base?.storage.cinderNetapp ?? {};
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Profile',
+    metadata: { name: state.name.trim(), description: base?.metadata.description ?? '' },
+    topology: state.topology ?? 'hyperconverged',
+    ssh: ssh as ProfileInput['ssh'],
+    hosts,
+    network: {
+      managementInterface: n.managementInterface.trim(),
+      providerInterface: n.providerInterface.trim(),
+      managementCidr: n.managementCidr.trim(),
+      podCidr: n.podCidr.trim(),
+      serviceCidr: n.serviceCidr.trim(),
+      joinCidr: n.joinCidr.trim(),
+      metallb: {
+        primary: n.metallbPrimary
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+        gatewayVip: n.gatewayVip.trim(),
+      },
+      gateway: gateway as { domain: string },
+      ...(base ? { ovn: base.network.ovn } : {}),
+    },
+    storage: storage as ProfileInput['storage'],
+    kubernetes: base?.kubernetes ?? { clusterName: 'cluster.local' },
+    openstack: { region: base?.openstack.region ?? 'RegionOne', services: { ...state.services } },
+    genestack: {
+      ...(base?.genestack ?? { repoDir: '/opt/genestack' }),
+      configDir: state.configDir.trim(),
+    },
+  };
+}
+
+export interface Validation {
+  findings: Finding[];
+  valid: boolean;
+  /** Schema-valid profile (defaults applied), when the schema accepts the draft. */
+  profile?: Profile;
+  /** Resolved and free of errors: what `config` and `plan` take. */
+  resolved?: ResolvedProfile;
+}
+
+/** The same checks as `validate`: the schema, then role resolution and the semantic rules. */
+export function validateDraft(draft: ProfileInput): Validation {
+  const parsed = ProfileSchema.safeParse(draft);
+  if (!parsed.success) {
+    const findings = parsed.error.issues.flatMap((i) => describeIssue(i, draft));
+    return { findings: sortFindings([...findings, ...earlyRuleFindings(draft)]), valid: false };
+  }
+  const r = resolveProfile(parsed.data);
+  const findings = sortFindings([...r.findings, ...checkProfile(r.profile)]);
+  const valid = !hasErrors(findings);
+  return { findings, valid, profile: parsed.data, ...(valid ? { resolved: r.profile } : {}) };
+}
+
+/**
+ * The semantic rules (etcd count, required groups, services...) for a draft whose later answers
+ * are still missing: the missing answers get neutral stand-ins, and findings in the areas that
+ * were stood in for are dropped (their own screens validate them). So the Roles screen can show
+ * the role rules before the Network screen has been answered.
+ */
+function earlyRuleFindings(draft: ProfileInput): Finding[] {
+  const n = draft.network;
+  const patchedAreas = new Set<string>();
+  const pick = (area: string, v: string, stand: string) => {
+    if (v.trim() !== '') return v;
+    patchedAreas.add(area);
+    return stand;
+  };
+  const filled: ProfileInput = {
+    ...draft,
+    metadata: { ...draft.metadata, name: pick('metadata', draft.metadata.name, 'draft') },
+    network: {
+      ...n,
+      managementInterface: pick('network', n.managementInterface, 'mgmt0'),
+      providerInterface: pick('network', n.providerInterface, 'prov0'),
+      managementCidr: pick('network', n.managementCidr, '0.0.0.0/0'),
+      metallb: {
+        primary:
+          n.metallb.primary.length > 0
+            ? n.metallb.primary
+            : (patchedAreas.add('network'), ['192.0.2.1-192.0.2.2']),
+        gatewayVip: pick('network', n.metallb.gatewayVip, '192.0.2.3'),
+      },
+      gateway: { ...n.gateway, domain: pick('network', n.gateway.domain, 'draft.example.com') },
+    },
+  };
+  if (patchedAreas.size === 0) return [];
+  const parsed = ProfileSchema.safeParse(filled);
+  if (!parsed.success) return [];
+  const r = resolveProfile(parsed.data);
+  return checkProfile(r.profile).filter(
+    (f) => ![...patchedAreas].some((a) => f.path.startsWith(a)),
+  );
+}
+
+/** Which step asks for the answer at a profile path. */
+export function stepForPath(path: string): StepId {
+  if (path.startsWith('metadata') || path.startsWith('ssh')) return 'hosts';
+  if (path.startsWith('topology')) return 'topology';
+  if (/^hosts\[\d+\]\.osdDisks/.test(path)) return 'storage';
+  if (path.startsWith('hosts')) return 'roles';
+  if (path.startsWith('network')) return 'network';
+  if (path.startsWith('storage')) return 'storage';
+  if (path.startsWith('openstack')) return 'services';
+  return 'review';
+}
+
+/** Findings that belong to one step. */
+export function findingsFor(findings: readonly Finding[], step: StepId): Finding[] {
+  return findings.filter((f) => stepForPath(f.path) === step);
+}
+
+// ---- prefill from a saved profile ------------------------------------------------------
+
+/** A --profile's answers: complete answers are kept, the wizard opens at the first problem. */
+export function stateFromProfile(
+  profile: Profile,
+  profilePath: string,
+  findings: readonly Finding[],
+): WizardState {
+  const s = initialWizardState({ profilePath });
+  const n = profile.network;
+  const disks: WizardState['storage']['disks'] = {};
+  const hosts: WizardHost[] = profile.hosts.map((h) => {
+    const key = h.address;
+    for (const d of h.osdDisks) {
+      (disks[key] ??= {})[osdDiskPath(d)] = {
+        selected: true,
+        wipe: typeof d === 'string' ? false : d.wipe,
+      };
+    }
+    return {
+      key,
+      target: { host: h.address, address: h.address },
+      progress: { state: 'pending' },
+      prefilled: h,
+    };
+  });
+  const state: WizardState = {
+    ...s,
+    base: profile,
+    name: profile.metadata.name,
+    hostsText: profile.hosts.map((h) => h.address).join(' '),
+    ssh: {
+      user: profile.ssh.user,
+      port: String(profile.ssh.port),
+      identityFile: profile.ssh.identityFile ?? '',
+      proxyJump: profile.ssh.proxyJump ?? '',
+    },
+    hosts,
+    topology: profile.topology,
+    roleOverrides: Object.fromEntries(
+      profile.hosts.filter((h) => h.roles.length > 0).map((h) => [h.address, h.roles]),
+    ),
+    network: {
+      managementInterface: n.managementInterface,
+      providerInterface: n.providerInterface,
+      managementCidr: n.managementCidr,
+      podCidr: n.podCidr,
+      serviceCidr: n.serviceCidr,
+      joinCidr: n.joinCidr,
+      metallbPrimary: n.metallb.primary.join(', '),
+      gatewayVip: n.metallb.gatewayVip,
+      domain: n.gateway.domain,
+      acmeEmail: n.gateway.acmeEmail ?? '',
+    },
+    networkTouched: Object.fromEntries(
+      (Object.keys(s.network) as NetworkField[]).map((k) => [k, true]),
+    ) as WizardState['networkTouched'],
+    storage: {
+      ...s.storage,
+      backend: profile.storage.backend,
+      cinder: profile.storage.cinder,
+      longhornReplicas: profile.storage.longhorn?.replicas ?? 2,
+      allowFewerHosts: profile.storage.rookCeph?.allowFewerHosts ?? false,
+      externalMonHosts: profile.storage.externalCeph?.monHosts.join(', ') ?? '',
+      disks,
+    },
+    services: { ...profile.openstack.services },
+    configDir: profile.genestack.configDir,
+  };
+  const firstError = findings.find((f) => f.severity === 'error');
+  const screen: ScreenId = firstError ? stepForPath(firstError.path) : 'review';
+  return { ...state, screen, history: ['home'] };
+}
+
+// ---- the reducer -----------------------------------------------------------------------
+
+function setHost(state: WizardState, key: string, f: (h: WizardHost) => WizardHost): WizardState {
+  return { ...state, hosts: state.hosts.map((h) => (h.key === key ? f(h) : h)) };
+}
+
+export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
+  switch (action.type) {
+    case 'go':
+      if (action.screen === state.screen) return state;
+      return { ...state, screen: action.screen, history: [...state.history, state.screen] };
+    case 'back': {
+      const prev = state.history.at(-1);
+      if (prev === undefined) return state;
+      return { ...state, screen: prev, history: state.history.slice(0, -1) };
+    }
+    case 'setName':
+      return { ...state, name: action.name };
+    case 'setHostsText':
+      return { ...state, hostsText: action.text, hostsError: undefined };
+    case 'setHostsError':
+      return { ...state, hostsError: action.error };
+    case 'setSsh':
+      return { ...state, ssh: { ...state.ssh, [action.field]: action.value } };
+    case 'setTargets': {
+      // Keep what is known about hosts that stay in the list.
+      const old = new Map(state.hosts.map((h) => [h.key, h]));
+      const hosts = action.targets.map(
+        (t): WizardHost =>
+          old.get(t.host) ?? { key: t.host, target: t, progress: { state: 'pending' } },
+      );
+      return { ...state, hosts };
+    }
+    case 'hostStarted':
+      return setHost(state, action.key, (h) => ({ ...h, progress: { state: 'running' } }));
+    case 'hostDone':
+      return setHost(state, action.key, (h) => ({
+        ...h,
+        progress: { state: 'done', result: action.result },
+      }));
+    case 'hostRetry': {
+      const keys = new Set(action.keys);
+      return {
+        ...state,
+        hosts: state.hosts.map((h) =>
+          keys.has(h.key) ? { ...h, progress: { state: 'pending' } } : h,
+        ),
+      };
+    }
+    case 'setTopology':
+      return { ...state, topology: action.topology };
+    case 'toggleRole': {
+      const idx = usableHosts(state).findIndex((h) => h.key === action.hostKey);
+      const h = usableHosts(state)[idx];
+      if (!h) return state;
+      const cur = new Set(rolesOf(state, h, idx));
+      if (cur.has(action.role)) cur.delete(action.role);
+      else cur.add(action.role);
+      return {
+        ...state,
+        roleOverrides: { ...state.roleOverrides, [action.hostKey]: sortRoles(cur) },
+      };
+    }
+    case 'resetRoles': {
+      const { [action.hostKey]: _dropped, ...rest } = state.roleOverrides;
+      return { ...state, roleOverrides: rest };
+    }
+    case 'setNetwork':
+      return {
+        ...state,
+        network: { ...state.network, [action.field]: action.value },
+        networkTouched: { ...state.networkTouched, [action.field]: true },
+      };
+    case 'prefillNetwork': {
+      const pre = networkPrefill(state);
+      const next = { ...state.network };
+      for (const [k, v] of Object.entries(pre) as [NetworkField, string][]) {
+        if (!state.networkTouched[k] && next[k] === '') next[k] = v;
+      }
+      return { ...state, network: next };
+    }
+    case 'setBackend':
+      return { ...state, storage: { ...state.storage, backend: action.backend } };
+    case 'setCinder':
+      return { ...state, storage: { ...state.storage, cinder: action.cinder } };
+    case 'setReplicas':
+      return {
+        ...state,
+        storage: { ...state.storage, longhornReplicas: Math.max(1, Math.min(10, action.replicas)) },
+      };
+    case 'toggleDisk':
+    case 'ackWipe': {
+      const row = diskRows(state).find(
+        (r) => r.hostKey === action.hostKey && r.id === action.diskId,
+      );
+      if (!row || !row.id) return state;
+      let choice = row.choice;
+      if (action.type === 'ackWipe') {
+        if (row.disk.eligible) return state;
+        choice = { selected: !choice.wipe, wipe: !choice.wipe };
+      } else {
+        // A disk that holds something is selectable only after its wipe was acknowledged.
+        if (!row.disk.eligible && !choice.wipe) return state;
+        choice = { ...choice, selected: !choice.selected };
+      }
+      const hostDisks = { ...(state.storage.disks[action.hostKey] ?? {}), [row.id]: choice };
+      return {
+        ...state,
+        storage: {
+          ...state.storage,
+          disks: { ...state.storage.disks, [action.hostKey]: hostDisks },
+        },
+      };
+    }
+    case 'setExternalMons':
+      return { ...state, storage: { ...state.storage, externalMonHosts: action.value } };
+    case 'toggleService':
+      return {
+        ...state,
+        services: state.services[action.service]
+          ? withoutDependents(state.services, action.service)
+          : withDependencies(state.services, action.service),
+      };
+    case 'setProfilePath':
+      return { ...state, profilePath: action.path };
+    case 'setConfigDir':
+      return { ...state, configDir: action.path };
+    case 'setInventoryPath':
+      return { ...state, inventoryPath: action.path, hostsError: undefined };
+    case 'load':
+      return action.state;
+  }
+}

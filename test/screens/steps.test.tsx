@@ -1,0 +1,379 @@
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { renderWizard } from '../helpers/wizard';
+import { KEYS } from '../helpers/render';
+import { fakeDiscovery, fixtureFacts } from '../helpers/fakeDiscovery';
+import { initialWizardState, stateFromProfile } from '../../src/state/wizard';
+import { loadProfileText } from '../../src/profile/load';
+import { discoveredState, NVME, SIZES } from './state';
+
+const start = (screen: Parameters<typeof discoveredState>[0] extends infer O ? O : never) =>
+  discoveredState(screen);
+
+describe('1. Hosts', () => {
+  for (const size of SIZES) {
+    it(`renders at ${size.columns}x${size.rows}`, async () => {
+      const w = await renderWizard({
+        size,
+        state: { ...initialWizardState(), screen: 'hosts', history: ['home'] },
+      });
+      const f = await w.waitFor((x) => x.includes('Profile name'));
+      for (const label of [
+        'Hosts',
+        'Import inventory',
+        'SSH user',
+        'SSH port',
+        'SSH key',
+        'Jump host',
+      ])
+        expect(f).toContain(label);
+      expect(f).toContain('Step 1/8: Hosts');
+      w.unmount();
+    });
+  }
+
+  it('validates as typed: name, ranges, port; Backspace edits; Enter refuses until valid', async () => {
+    const w = await renderWizard({
+      state: { ...initialWizardState(), screen: 'hosts', history: ['home'] },
+    });
+    await w.waitFor((x) => x.includes('Profile name'));
+    await w.send(KEYS.enter);
+    await w.waitFor((x) => x.includes('required: the profile'));
+    await w.type('My Lab');
+    await w.waitFor((x) => x.includes('use lower case letters, digits and dashes'));
+    for (let i = 0; i < 6; i++) await w.send(KEYS.backspace);
+    await w.type('my-lab');
+    await w.waitFor((x) => x.includes('my-lab') && !x.includes('use lower case'));
+    await w.send(KEYS.down);
+    await w.type('10.0.0.10-10.0.0.12, node[1:2].example.com');
+    await w.waitFor((x) =>
+      x.includes('5 hosts: 10.0.0.10, 10.0.0.11, 10.0.0.12, node1.example.com'),
+    );
+    await w.send(KEYS.down, KEYS.down, KEYS.down);
+    await w.send(KEYS.backspace, KEYS.backspace);
+    await w.type('99999');
+    await w.waitFor((x) => x.includes('a port number 1-65535'));
+    await w.send(KEYS.enter);
+    expect(w.lastFrame()).toContain('Step 1/8');
+    w.unmount();
+  });
+
+  it('imports hosts from a Genestack inventory.yaml', async () => {
+    const w = await renderWizard({
+      state: { ...initialWizardState(), screen: 'hosts', history: ['home'] },
+    });
+    const inv = path.join(w.dir, 'inventory.yaml');
+    writeFileSync(
+      inv,
+      'all:\n  hosts:\n    c1.example.com:\n      ansible_host: 10.1.0.1\n    c2.example.com:\n      ansible_host: 10.1.0.2\n',
+    );
+    await w.waitFor((x) => x.includes('Profile name'));
+    await w.send(KEYS.down, KEYS.down);
+    await w.type(inv);
+    await w.send(KEYS.ctrlO);
+    await w.waitFor((x) => x.includes('imported 2 hosts'));
+    expect(w.lastFrame()).toContain('2 hosts: c1.example.com, c2.example.com');
+    w.unmount();
+  });
+
+  it('remembers the SSH defaults for the next run', async () => {
+    const fake = fakeDiscovery();
+    const w = await renderWizard({
+      services: fake.wrap,
+      state: { ...initialWizardState(), screen: 'hosts', history: ['home'] },
+    });
+    await w.waitFor((x) => x.includes('Profile name'));
+    await w.type('lab');
+    await w.send(KEYS.down);
+    await w.type('10.0.0.21');
+    await w.send(KEYS.down, KEYS.down, KEYS.ctrlU);
+    await w.type('admin');
+    await w.send(KEYS.enter);
+    await w.waitFor((x) => x.includes('Step 2/8: Discovery'));
+    expect(w.services.settings.sshDefaults()).toEqual({ user: 'admin', port: 22 });
+    w.unmount();
+  });
+});
+
+describe('2. Discovery', () => {
+  for (const size of SIZES) {
+    it(`renders at ${size.columns}x${size.rows}: spinner, then facts as they arrive`, async () => {
+      const fake = fakeDiscovery({ manual: true, facts: () => fixtureFacts(NVME) });
+      const s = discoveredState({ screen: 'hosts' });
+      const state = {
+        ...s,
+        hosts: s.hosts.map((h) => ({ ...h, progress: { state: 'pending' as const } })),
+      };
+      const w = await renderWizard({ size, services: fake.wrap, state });
+      await w.send(KEYS.enter);
+      await w.waitFor((x) => x.includes('probing…'));
+      expect(w.lastFrame()).toContain('0/3 discovered, 3 in progress');
+      fake.release();
+      await w.waitFor((x) => x.includes('1/3 discovered'));
+      fake.release();
+      await w.waitFor((x) => x.includes('2/3 discovered'));
+      fake.release();
+      const f = await w.waitFor((x) => x.includes('3/3 discovered'));
+      expect(f).toContain('64 CPU · 252 GiB RAM · 4 disks (1 free) · NICs eno1,eno2');
+      w.unmount();
+    });
+  }
+
+  it('shows a failure with its reason and fix; accepting the fingerprint retries; Enter waits for hosts', async () => {
+    const fake = fakeDiscovery({ unknownKey: ['10.0.0.22'] });
+    const s = discoveredState({ screen: 'hosts' });
+    const state = {
+      ...s,
+      hosts: s.hosts.map((h) => ({ ...h, progress: { state: 'pending' as const } })),
+    };
+    const w = await renderWizard({ services: fake.wrap, state });
+    await w.send(KEYS.enter);
+    const f = await w.waitFor((x) => x.includes('2/3 discovered, 1 failed'));
+    expect(f).toContain('offered a host key that is not in known_hosts');
+    expect(f).toContain('fix: compare the fingerprint');
+    expect(f).toContain('ED25519 SHA256:testfingerprint0000');
+    await w.send(KEYS.down);
+    await w.send('r');
+    await w.waitFor((x) => x.includes('2/3 discovered, 1 failed'));
+    expect(fake.attempts.get('10.0.0.22')).toBe(2);
+    await w.send('a');
+    await w.waitFor((x) => x.includes('3/3 discovered'));
+    expect(fake.accepted.has('10.0.0.22')).toBe(true);
+    await w.send(KEYS.enter);
+    await w.waitFor((x) => x.includes('Step 3/8: Topology'));
+    w.unmount();
+  });
+});
+
+describe('3. Topology', () => {
+  for (const size of SIZES) {
+    it(`renders at ${size.columns}x${size.rows} with a recommendation`, async () => {
+      const w = await renderWizard({ size, state: start({ screen: 'topology' }) });
+      const f = await w.waitFor((x) => x.includes('Recommended: Hyperconverged'));
+      expect(f).toContain('Full-scale');
+      expect(f).toContain('(recommended)');
+      w.unmount();
+    });
+  }
+  it('6 hosts recommend full-scale; choosing it and going back keeps the answer', async () => {
+    const w = await renderWizard({
+      state: start({ hosts: '10.0.0.21-10.0.0.26', screen: 'topology' }),
+    });
+    await w.waitFor((x) => x.includes('Recommended: Full-scale'));
+    await w.send(KEYS.down, KEYS.enter);
+    await w.waitFor((x) => x.includes('Step 4/8: Roles'));
+    await w.send(KEYS.esc);
+    await w.waitFor((x) => x.includes('[x] Full-scale'));
+    w.unmount();
+  });
+});
+
+describe('4. Roles', () => {
+  for (const size of SIZES) {
+    it(`renders at ${size.columns}x${size.rows} with live checks`, async () => {
+      const w = await renderWizard({ size, state: start({ screen: 'roles' }) });
+      const f = await w.waitFor((x) => x.includes('node-10-0-0-21'));
+      expect(f).toContain('k8s');
+      expect(f).toMatch(/✓ ok|! |✗ /);
+      w.unmount();
+    });
+  }
+  it('Space toggles a role, the rules react live, x restores automatic roles', async () => {
+    const w = await renderWizard({
+      size: { columns: 160, rows: 40 },
+      state: start({ screen: 'roles' }),
+    });
+    await w.waitFor((x) => x.includes('node-10-0-0-21'));
+    // etcd off on the first host: 2 etcd members is an even count
+    await w.send(KEYS.right, KEYS.space);
+    const f = await w.waitFor((x) => x.includes('(edited)'));
+    expect(f).toContain('etcd needs an odd member count');
+    await w.send('x');
+    await w.waitFor((x) => !x.includes('(edited)'));
+    w.unmount();
+  });
+});
+
+describe('5. Network', () => {
+  for (const size of SIZES) {
+    it(`renders at ${size.columns}x${size.rows}, prefilled from the facts and Genestack defaults`, async () => {
+      const w = await renderWizard({ size, state: start({ screen: 'network' }) });
+      const f = await w.waitFor((x) => x.includes('10.0.0.0/24'));
+      expect(f).toMatch(/Management interface\s+eno1/);
+      expect(f).toContain('10.236.0.0/14');
+      expect(f).toContain('10.233.0.0/18');
+      expect(f).toContain('100.64.0.0/16');
+      w.unmount();
+    });
+  }
+  it('provider picked from real interfaces; each field validated as typed; back keeps answers', async () => {
+    const w = await renderWizard({ state: start({ screen: 'network' }) });
+    await w.waitFor((x) => x.includes('10.0.0.0/24'));
+    await w.send(KEYS.down, KEYS.right);
+    await w.waitFor((x) => /Provider interface\s+eno2/.test(x));
+    await w.type('x');
+    await w.waitFor((x) => x.includes('eno2x does not exist on any host'));
+    await w.send(KEYS.backspace);
+    await w.send(KEYS.down, KEYS.down, KEYS.down, KEYS.down, KEYS.down);
+    await w.type('10.0.0.300');
+    await w.waitFor((x) => x.includes('octet 300 is out of range'));
+    await w.send(KEYS.ctrlU);
+    await w.type('10.0.0.200-10.0.0.220');
+    await w.send(KEYS.down);
+    await w.type('10.0.0.250');
+    await w.send(KEYS.down);
+    await w.type('cloud');
+    await w.waitFor((x) => x.includes('"cloud" is not a DNS domain'));
+    await w.type('.example.com');
+    await w.send(KEYS.down);
+    await w.type('ops@');
+    await w.waitFor((x) => x.includes('is not an email address'));
+    await w.type('example.com');
+    await w.send(KEYS.enter);
+    await w.waitFor((x) => x.includes('Step 6/8: Storage'));
+    await w.send(KEYS.esc);
+    const f = await w.waitFor((x) => x.includes('Step 5/8: Network'));
+    expect(f).toContain('10.0.0.200-10.0.0.220');
+    expect(f).toContain('ops@example.com');
+    w.unmount();
+  });
+});
+
+describe('6. Storage', () => {
+  for (const size of SIZES) {
+    it(`renders at ${size.columns}x${size.rows}`, async () => {
+      const w = await renderWizard({ size, state: start({ screen: 'storage' }) });
+      const f = await w.waitFor((x) => x.includes('Backend:'));
+      expect(f).toContain('Longhorn');
+      expect(f).toContain('Replicas: ◂ 2 ▸');
+      w.unmount();
+    });
+  }
+  it('Rook/Ceph disk plan: eligible preselected, used disks need a wipe acknowledgement by id', async () => {
+    const w = await renderWizard({
+      size: { columns: 160, rows: 40 },
+      state: start({ screen: 'storage' }),
+    });
+    await w.waitFor((x) => x.includes('Backend:'));
+    await w.send(KEYS.right);
+    let f = await w.waitFor((x) => x.includes('Disk plan'));
+    expect(f).toContain('Disk plan (3 disks');
+    expect(f).toMatch(
+      /\[x\] node-10-0-0-21 \/dev\/disk\/by-id\/nvme-eui\.01000000000000005cd2e4b5a2c34e62/,
+    );
+    expect(f).toMatch(
+      /\[ \] node-10-0-0-21 \/dev\/disk\/by-id\/nvme-eui\.01000000000000005cd2e4b5a2c34f73 .* holds data: .*Ceph/,
+    );
+    // rows: backend, cinder, then disks (os disk, free disk, ceph disk) of host 1
+    await w.send(KEYS.down, KEYS.down, KEYS.down, KEYS.down);
+    await w.send(KEYS.space);
+    f = await w.waitFor((x) =>
+      x.includes('› [ ] node-10-0-0-21 /dev/disk/by-id/nvme-eui.01000000000000005cd2e4b5a2c34f73'),
+    );
+    await w.send('w');
+    f = await w.waitFor((x) => x.includes('WIPE acknowledged'));
+    expect(f).toContain('Disk plan (4 disks');
+    w.unmount();
+  });
+});
+
+describe('7. OpenStack services', () => {
+  for (const size of SIZES) {
+    it(`renders at ${size.columns}x${size.rows}`, async () => {
+      const w = await renderWizard({ size, state: start({ screen: 'services' }) });
+      const f = await w.waitFor((x) => x.includes('[x] keystone'));
+      expect(f).toContain('[x] nova');
+      w.unmount();
+    });
+  }
+  it('dependencies are enforced both ways', async () => {
+    const w = await renderWizard({ state: start({ screen: 'services' }) });
+    await w.waitFor((x) => x.includes('› [x] keystone'));
+    await w.send(KEYS.space);
+    const f = await w.waitFor((x) => x.includes('› [ ] keystone'));
+    expect(f).toContain('[ ] glance');
+    expect(f).toContain('[ ] nova');
+    await w.send(KEYS.down);
+    await w.send(KEYS.space);
+    await w.waitFor((x) => x.includes('› [x] glance') && x.includes('[x] keystone'));
+    w.unmount();
+  });
+});
+
+describe('8. Review', () => {
+  const reviewState = () =>
+    start({
+      screen: 'review',
+      extra: [
+        { type: 'prefillNetwork' },
+        { type: 'setNetwork', field: 'providerInterface', value: 'eno2' },
+        { type: 'setNetwork', field: 'metallbPrimary', value: '10.0.0.200-10.0.0.220' },
+        { type: 'setNetwork', field: 'gatewayVip', value: '10.0.0.250' },
+        { type: 'setNetwork', field: 'domain', value: 'cloud.example.com' },
+      ],
+    });
+  for (const size of SIZES) {
+    it(`renders at ${size.columns}x${size.rows}: valid, warnings, inventory and plan preview`, async () => {
+      const w = await renderWizard({ size, state: reviewState() });
+      const f = await w.waitFor((x) => x.includes('✓ valid'));
+      expect(f).toContain('Step 8/8: Review');
+      w.unmount();
+    });
+  }
+  it('scrolls to the inventory and plan; saves; shows a diff for a changed file and asks', async () => {
+    const s = reviewState();
+    const w = await renderWizard({ size: { columns: 120, rows: 40 }, state: s });
+    const configDir = path.join(w.dir, 'etc');
+    await w.waitFor((x) => x.includes('✓ valid'));
+    await w.send(KEYS.pageDown, KEYS.pageDown);
+    await w.waitFor((x) => x.includes('Plan: the phases that will run') || x.includes('• '));
+    await w.send('c', KEYS.ctrlU);
+    await w.type(configDir);
+    await w.send(KEYS.enter, 's');
+    let f = await w.waitFor((x) => x.includes('✓ saved'));
+    const saved = path.join(w.dir, 'state', 'profiles', 'lab.yaml');
+    expect(f).toContain(saved);
+    expect(readFileSync(saved, 'utf8')).toContain(
+      '# yaml-language-server: $schema=./genestack-installer-profile.schema.json',
+    );
+    // a file edited by hand is shown as a diff before it is replaced
+    const inv = path.join(configDir, 'inventory', 'inventory.yaml');
+    writeFileSync(inv, readFileSync(inv, 'utf8') + '# local edit\n');
+    await w.send('s');
+    f = await w.waitFor((x) => x.includes('These files exist and differ'));
+    expect(f).toContain('-# local edit');
+    await w.send('y');
+    await w.waitFor((x) => x.includes('✓ saved'));
+    expect(readFileSync(inv, 'utf8')).not.toContain('# local edit');
+    await w.send('d');
+    expect(w.results.at(-1)).toEqual({ kind: 'deploy', profilePath: saved });
+    w.unmount();
+  });
+  it('refuses to save with errors and lists them', async () => {
+    const w = await renderWizard({ state: start({ screen: 'review' }) });
+    await w.waitFor((x) => x.includes('error(s)'));
+    await w.send('s');
+    await w.waitFor((x) => x.includes('the profile has errors'));
+    w.unmount();
+  });
+});
+
+describe('--profile prefill', () => {
+  it('keeps complete answers and opens at the first step with a problem', async () => {
+    const text = readFileSync(
+      new URL('../../profiles/hyperconverged-lab.yaml', import.meta.url),
+      'utf8',
+    ).replace('gatewayVip: 192.168.100.250', 'gatewayVip: not-an-address');
+    const loaded = loadProfileText(text);
+    expect(loaded.parsed).toBeDefined();
+    const state = stateFromProfile(loaded.parsed!, '/tmp/x.yaml', loaded.findings);
+    const w = await renderWizard({ state });
+    const f = await w.waitFor((x) => x.includes('Gateway VIP'));
+    expect(f).toContain('Step 5/8: Network');
+    expect(f).toContain('profile: hyperconverged-lab');
+    expect(f).toContain('not-an-address');
+    w.unmount();
+  });
+});
