@@ -7,10 +7,12 @@ import { EXIT } from './exitCodes';
 import { UserError, type CommandIO } from './commands/io';
 import { registerValidateCommand } from './commands/validate';
 import { registerConfigCommand } from './commands/config';
-import { registerPlanCommand } from './commands/plan';
-import { registerDiscoverCommand } from './commands/discover';
-import { registerDeployCommand } from './commands/deploy';
-import { registerRunCommands } from './commands/runs';
+import {
+  registerDeployCommand,
+  registerDiscoverCommand,
+  registerPlanCommand,
+  registerRunCommands,
+} from './commands/register';
 
 const VERSION = typeof __INSTALLER_VERSION__ === 'string' ? __INSTALLER_VERSION__ : '0.0.0-dev';
 

@@ -2,12 +2,10 @@
 // creates the run (or reopens it with --resume), starts the engine detached from this terminal,
 // and follows it until it finishes (unless --no-attach). Also the hidden `__engine RUNDIR`
 // command the detached process runs.
-import type { Command } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT } from '../exitCodes';
-import { runEngine } from '../engine/engine';
 import {
   chooseLaunch,
   engineArgv,
@@ -401,58 +399,4 @@ function latestRunOf(stateDir: string, profilePath: string): string {
   throw new UserError(
     `no run of ${profilePath} in ${stateDir}; name the run to resume (--resume RUN; \`genestack-installer runs\` lists them)`,
   );
-}
-
-export function registerDeployCommand(
-  program: Command,
-  io: CommandIO,
-  setExit: (c: number) => void,
-): void {
-  program
-    .command('deploy')
-    .description(
-      'deploy the profile: validate, write the config, and run every phase in a detached engine that survives this terminal; shows progress until the run ends',
-    )
-    .argument('<profile>', 'profile YAML file')
-    .option(
-      '--yes',
-      'replace changed config files (backups kept) and accept a changed profile on --resume, without asking',
-    )
-    .option('--catalog <file>', 'use this phase catalog instead of the built-in one')
-    .option(
-      '--state-dir <dir>',
-      'where runs are kept (default: /var/lib/genestack-installer as root, else ~/.local/state/genestack-installer)',
-    )
-    .option(
-      '--resume [run]',
-      'continue a run (default: the newest run of this profile) from its first phase not done',
-    )
-    .option('--from <phase>', 'run from this phase on (it and every later phase run again)')
-    .option('--only <phases>', 'run only these phases (comma-separated), done or not')
-    .option('--no-attach', 'start the run and return; follow it later with `attach`')
-    .option('--json', 'print the journal events as JSON lines while following')
-    .addHelpText(
-      'after',
-      `
-Exit codes: 0 the run succeeded, 1 invalid profile (or a changed profile on --resume without --yes),
-6 a phase failed, 7 a phase timed out, 8 the run was aborted, 9 another run holds the lock.
-Ctrl-C detaches from the run (it goes on); \`genestack-installer abort RUN\` stops it.`,
-    )
-    .action(async (file: string, opts: DeployOptions) => {
-      setExit(await runDeploy(file, opts, io));
-    });
-
-  program
-    .command('__engine', { hidden: true })
-    .description('run a deployment in the foreground (started by deploy)')
-    .argument('<runDir>', 'the run folder')
-    .option('--launched-via <kind>', 'how the engine was started')
-    .action(async (runDir: string, o: { launchedVia?: LaunchKind }) => {
-      const code = await runEngine(path.resolve(runDir), {
-        launchedVia: o.launchedVia ?? 'foreground',
-      });
-      setExit(code);
-      // Nothing may keep a finished engine alive (a watch socket, a timer).
-      setTimeout(() => process.exit(code), 200).unref();
-    });
 }

@@ -1,7 +1,6 @@
 // `genestack-installer discover HOST...`: what each host is, judged against what Genestack
 // needs. A readable table by default, the full facts with --json (an array, one object per
 // host: other tools read it). Exit 3 when any host could not be discovered.
-import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { EXIT } from '../exitCodes';
 import { builtinRequirements, PROBE_SCRIPT } from '../discovery/assets';
@@ -395,78 +394,4 @@ async function discoverCommand(
     );
   }
   return judged.some((j) => j.result.status !== 'ok') ? EXIT.discoveryFailed : EXIT.ok;
-}
-
-export function registerDiscoverCommand(
-  program: Command,
-  io: CommandIO,
-  setExit: (code: number) => void,
-): Command {
-  return program
-    .command('discover')
-    .description(
-      'learn each host’s hardware over SSH (one round trip per host) and judge it against Genestack’s needs',
-    )
-    .argument(
-      '[hosts...]',
-      'names, addresses, user@host, host:port, ranges (10.0.0.11-13, node[01:03].example.com)',
-    )
-    .option('--inventory <file>', 'also discover the hosts of an Ansible/Genestack inventory.yaml')
-    .option('--user <user>', 'SSH user (default: your ssh configuration)')
-    .option('--port <port>', 'SSH port (default: your ssh configuration, normally 22)')
-    .option('--key <file>', 'SSH private key (only this key is offered)')
-    .option('--jump <host>', 'jump host (ssh -J)')
-    .option('--known-hosts <file>', 'known_hosts file (default: your ssh configuration)')
-    .option(
-      '--jobs <n>',
-      `hosts at once (default ${DEFAULT_JOBS}, ${DEFAULT_JOBS_VIA_JUMP} through a jump host)`,
-    )
-    .option(
-      '--timeout <seconds>',
-      `time limit per host (default ${DEFAULT_HOST_TIMEOUT_MS / 1000})`,
-    )
-    .option('--accept-new-host-keys', 'record unknown host keys (a changed key is still refused)')
-    .option('--bastion', 'also discover this machine (locally, no SSH)')
-    .option('--level <level>', `requirements to judge against: ${LEVELS.join(' or ')}`, 'lab')
-    .option('--json', 'print every fact as JSON (an array, one object per host)')
-    .action(
-      async (
-        hosts: string[],
-        o: {
-          inventory?: string;
-          user?: string;
-          port?: string;
-          key?: string;
-          jump?: string;
-          knownHosts?: string;
-          jobs?: string;
-          timeout?: string;
-          acceptNewHostKeys?: boolean;
-          bastion?: boolean;
-          level?: string;
-          json?: boolean;
-        },
-      ) => {
-        setExit(
-          await runDiscover(
-            hosts,
-            {
-              inventory: o.inventory,
-              user: o.user,
-              port: o.port,
-              key: o.key,
-              jump: o.jump,
-              knownHostsFile: o.knownHosts,
-              jobs: o.jobs,
-              timeoutSeconds: o.timeout,
-              acceptNewHostKeys: o.acceptNewHostKeys,
-              bastion: o.bastion,
-              level: o.level,
-              json: o.json,
-            },
-            io,
-          ),
-        );
-      },
-    );
 }

@@ -1,7 +1,6 @@
 // `genestack-installer plan PROFILE [--json] [--catalog FILE]`: the concrete deployment plan of a
 // profile, every phase in order with its argv, working directory, environment and done-checks,
 // and the phases that will not run with the reason. Runs nothing.
-import type { Command } from 'commander';
 import { EXIT } from '../exitCodes';
 import { findingsJson, formatFinding, summarize } from '../profile/format';
 import { loadProfileFile } from '../profile/load';
@@ -147,18 +146,4 @@ export function formatPlan(plan: Plan): string {
       lines.push(`  ${p.id}: ${p.skipped!.reason} (when: ${p.skipped!.condition})`);
   }
   return lines.join('\n') + '\n';
-}
-
-export function registerPlanCommand(program: Command, io: CommandIO, setExit: (c: number) => void) {
-  program
-    .command('plan')
-    .description(
-      'show every phase a deployment of the profile runs, in order, with its command, environment and done-checks, and the phases it skips; runs nothing',
-    )
-    .argument('<profile>', 'profile YAML file')
-    .option('--json', 'print the plan as JSON')
-    .option('--catalog <file>', 'use this phase catalog instead of the built-in one')
-    .action(async (file: string, opts: PlanCommandOptions) => {
-      setExit(await runPlan(file, opts, io));
-    });
 }

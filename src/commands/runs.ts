@@ -1,7 +1,6 @@
 // Commands that look at runs: `runs` (recent runs), `status [RUN]`, `logs RUN`, `attach [RUN]`,
 // and `abort [RUN]`. Everything they show is the journal reduced by the one reducer
 // (src/state/runState.ts), plus whether the engine process is still alive.
-import type { Command } from 'commander';
 import path from 'node:path';
 import { EXIT } from '../exitCodes';
 import {
@@ -452,67 +451,4 @@ export async function runAbort(
   } finally {
     clearTimeout(t);
   }
-}
-
-const STATE_DIR_HELP =
-  'where runs are kept (default: /var/lib/genestack-installer as root, else ~/.local/state/genestack-installer)';
-
-export function registerRunCommands(
-  program: Command,
-  io: CommandIO,
-  setExit: (c: number) => void,
-): void {
-  program
-    .command('runs')
-    .description('list recent runs: id, profile, state, start, duration, failed phase')
-    .option('--json', 'print the list as JSON')
-    .option('--limit <n>', 'how many runs (newest first; default 20)')
-    .option('--state-dir <dir>', STATE_DIR_HELP)
-    .action(async (o: { json?: boolean; stateDir?: string; limit?: string }) => {
-      setExit(await runRuns(o, io));
-    });
-  program
-    .command('status')
-    .description(
-      'show a run (default: the one running, else the newest): every phase with its status',
-    )
-    .argument('[run]', 'run id, or a unique prefix of it')
-    .option('--json', 'print it as JSON')
-    .option('--state-dir <dir>', STATE_DIR_HELP)
-    .action(async (run: string | undefined, o: { json?: boolean; stateDir?: string }) => {
-      setExit(await runStatus(run, o, io));
-    });
-  program
-    .command('logs')
-    .description("print a run's phase output (redacted), from its journal")
-    .argument('<run>', 'run id, or a unique prefix of it')
-    .option('--phase <id>', 'only this phase, without the phase prefix')
-    .option('--follow', 'keep printing while the run goes on')
-    .option('--state-dir <dir>', STATE_DIR_HELP)
-    .action(async (run: string, o: { phase?: string; follow?: boolean; stateDir?: string }) => {
-      setExit(await runLogs(run, o, io));
-    });
-  program
-    .command('attach')
-    .description('follow a running deployment (read-only); Ctrl-C detaches, the run goes on')
-    .argument('[run]', 'run id (default: the one running, else the newest)')
-    .option('--json', 'print the journal events as JSON lines')
-    .option('--state-dir <dir>', STATE_DIR_HELP)
-    .action(async (run: string | undefined, o: { json?: boolean; stateDir?: string }) => {
-      setExit(await runAttach(run, o, io));
-    });
-  program
-    .command('abort')
-    .description(
-      'stop a running deployment gracefully: its running phases get SIGTERM, then SIGKILL after the grace period',
-    )
-    .argument('[run]', 'run id (default: the one running)')
-    .option(
-      '--timeout <seconds>',
-      'how long to wait for the run to stop (default: grace period + 60)',
-    )
-    .option('--state-dir <dir>', STATE_DIR_HELP)
-    .action(async (run: string | undefined, o: { stateDir?: string; timeout?: string }) => {
-      setExit(await runAbort(run, o, io));
-    });
 }

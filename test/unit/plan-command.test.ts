@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import type { CommandIO } from '../../src/commands/io';
-import { registerPlanCommand, runPlan } from '../../src/commands/plan';
+import { runPlan } from '../../src/commands/plan';
+import { registerPlanCommand } from '../../src/commands/register';
 import { CatalogError } from '../../src/plan/catalog';
 
 function captureIO() {
