@@ -142,14 +142,17 @@ same way). ${cpus().length} cores, Node ${process.version}, load average at the 
 
 Target: under 400 ms. ${median(app) < 400 ? 'Met' : '**Not met**'} in this run.
 
-Where the time goes (\`node --cpu-prof dist/genestack-installer.mjs --version\`, 2026-11-26): the
-single 6.4 MB file is compiled and evaluated before any command runs, TUI or not: about 0.55 s
-for \`--version\` against 0.13 s for \`node -e 0\`; evaluating \`src/commands/deploy.ts\` and what it
-imports statically (the engine and \`@kubernetes/client-node\`) takes 136 ms of that, the profile
-schema 66 ms. The wizard's own modules are loaded with \`import()\` only on the TUI path, but in
-a one-file bundle without splitting that saves evaluation, not compilation. To reach 400 ms:
-load \`deploy\`/\`runs\` (engine, kube) through \`import()\` inside their actions, and consider
-esbuild \`splitting\` (which would end the single-file bundle that test/integration/cli.test.ts checks).
+History, same bench, 2026-11-26: 981 ms (6.4 MB unminified bundle, every command's code
+initialised at start) -> 589 to 831 ms (three runs, median of 11 to 21 each) after minifying (3.0 MB) and loading the plan, discover, deploy
+and runs commands' code only when they run (src/commands/register.ts). \`--version\` went from
+0.55 s to about 0.3 s (\`node -e 0\`: 0.13 s).
+
+Where the rest goes (\`node --cpu-prof\` on the home screen): about 160 ms compiling the 3 MB
+module (V8 parses the whole file, lazy or not), about 100 ms of React/Ink's first render, and
+the initialisation of the wizard's modules. Next steps: keep the wizard's first screen from
+initialising the profile schema and discovery modules until they are needed, and measure
+esbuild \`splitting\` (it would end the single-file bundle that test/integration/cli.test.ts
+checks).
 `;
 console.log(body);
 if (!process.env.STARTUP_BUNDLE) writeBenchSection('Startup', body);
