@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { renderWizard } from '../helpers/wizard';
 import { KEYS } from '../helpers/render';
 import { KEYMAP } from '../../screens/keymap';
@@ -63,10 +64,11 @@ describe('application shell', () => {
 
   it('open a saved profile: recent profiles are remembered with conf', async () => {
     const w = await renderWizard();
-    w.services.settings.addRecentProfile('/work/main/profiles/hyperconverged-lab.yaml');
+    const lab = path.resolve('profiles/hyperconverged-lab.yaml');
+    w.services.settings.addRecentProfile(lab);
     await w.waitFor((x) => x.includes('Start a new'));
     await w.send(KEYS.down, KEYS.enter);
-    await w.waitFor((x) => x.includes('› /work/main/profiles/hyperconverged-lab.yaml'));
+    await w.waitFor((x) => x.includes(`› ${lab}`));
     await w.send(KEYS.enter);
     // a complete, valid profile opens on Review
     const f = await w.waitFor((x) => x.includes('Step 8/8: Review'));
