@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import plugin from '../../assets/callback/genestack_events.py';
 import { EXIT } from '../exitCodes';
-import { Redactor, secretsFromProfile } from '../journal/redact';
+import { Redactor, secretsFromKubesecrets, secretsFromProfile } from '../journal/redact';
 import { loadState } from '../journal/snapshot';
 import { JournalWriter } from '../journal/writer';
 import { journalPath } from '../journal/reader';
@@ -173,6 +173,16 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
     }
     const profile = loaded.profile;
     const secrets = secretsFromProfile(profile);
+    // The journal and the phase logs each redact with their own Redactor; both learn the
+    // secrets Genestack generates (kubesecrets.yaml, written by the create-secrets phase) as
+    // soon as the file appears or changes, checked at every phase boundary.
+    const journalRedactor = new Redactor(secrets);
+    const logRedactor = new Redactor(secrets);
+    const learnGenestackSecrets = genestackSecretsLearner(profile.genestack.configDir, [
+      journalRedactor,
+      logRedactor,
+    ]);
+    learnGenestackSecrets();
 
     // What a crashed engine left: a torn last line (cut by the writer), running phases.
     let torn: string | null = null;
@@ -187,11 +197,14 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
     journal = await JournalWriter.open(runDir, {
-      redactor: new Redactor(secrets),
+      redactor: journalRedactor,
       onError: (e) => engineLog(runDir, `journal: ${e.message}`),
     });
     const j = journal;
-    const emit = (ev: JournalEventInput) => void j.append(ev);
+    const emit = (ev: JournalEventInput) => {
+      if (ev.type === 'phase-started' || ev.type === 'phase-finished') learnGenestackSecrets();
+      void j.append(ev);
+    };
 
     const prior = journal.state;
     if (prior.status === 'running') {
@@ -299,7 +312,7 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
         (kube ??= KubeClient.fromKubeconfig({
           kubeconfig: kubeconfigTarget(profile, os.homedir()),
         })),
-      logRedactor: new Redactor(secrets),
+      logRedactor,
       attempts: (id) => phaseById(j.state, id)?.attempt ?? 0,
     };
     const result = await runPlan(ctx, {
@@ -335,4 +348,31 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
     releaseLock(record.locks.state, record.runId);
     releaseLock(record.locks.config, record.runId);
   }
+}
+
+/**
+ * Reads ${configDir}/kubesecrets.yaml when it exists and has changed since the last call, and
+ * adds its secret values to the redactors. A file that cannot be read or parsed yet (being
+ * written) is tried again at the next call.
+ */
+export function genestackSecretsLearner(configDir: string, redactors: readonly Redactor[]) {
+  const file = path.join(configDir, 'kubesecrets.yaml');
+  let seen: string | undefined;
+  return (): void => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    if (text === seen) return;
+    let found: string[];
+    try {
+      found = secretsFromKubesecrets(text);
+    } catch {
+      return;
+    }
+    seen = text;
+    for (const r of redactors) r.add(found);
+  };
 }
