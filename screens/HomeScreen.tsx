@@ -25,7 +25,8 @@ export function HomeScreen() {
   const [path, setPath] = useState('');
   const [error, setError] = useState<string>();
   const recent = services.settings.recentProfiles();
-  const runs = mode === 'attach' || mode === 'runs' ? services.listRuns() : [];
+  // Attach lists the runs whose engine is alive; past runs lists them all.
+  const runs = mode === 'attach' || mode === 'runs' ? services.listRuns(mode === 'attach') : [];
 
   const openProfile = (file: string) => {
     services
@@ -153,7 +154,9 @@ export function HomeScreen() {
       </Text>
       {runs.length === 0 ? (
         <Text dimColor>
-          No runs yet. They appear here once `genestack-installer deploy PROFILE` has started one.
+          {mode === 'attach'
+            ? 'No deployment is running. Start one with `genestack-installer deploy PROFILE`; finished runs are under Browse past runs.'
+            : 'No runs yet. They appear here once `genestack-installer deploy PROFILE` has started one.'}
         </Text>
       ) : (
         runs

@@ -31,7 +31,8 @@ import type { Profile } from '../../src/profile/schema';
 import { renderProfileYaml, SCHEMA_FILE_NAME } from '../../src/profile/save';
 import { profileJsonSchemaText } from '../../src/profile/jsonSchema';
 import { loadProfileFile, type LoadResult } from '../../src/profile/load';
-import { listRunIds, resolveStateDir } from '../../src/engine/stateDir';
+import { engineAlive } from '../../src/engine/follow';
+import { listRunIds, resolveStateDir, runDirOf } from '../../src/engine/stateDir';
 import type { Settings } from '../../src/settings/settings';
 import type { SshAnswers } from '../../src/state/wizard';
 
@@ -62,7 +63,8 @@ export interface WizardServices {
   planConfig(profile: ResolvedProfile, profilePath: string): Promise<PlannedWrite[]>;
   writeConfig(plan: readonly PlannedWrite[]): Promise<AppliedWrite[]>;
   planPreview(profile: ResolvedProfile): PlanPreview;
-  listRuns(): string[];
+  /** Run ids, newest first; with `inProgress`, only runs whose engine is alive. */
+  listRuns(inProgress?: boolean): string[];
 }
 
 export function sshOptionsFrom(a: SshAnswers, extra: Partial<SshOptions> = {}): SshOptions {
@@ -126,6 +128,9 @@ export function realServices(opts: RealServicesOptions): WizardServices {
         })),
       };
     },
-    listRuns: () => listRunIds(stateDir),
+    listRuns: (inProgress = false) =>
+      listRunIds(stateDir).filter(
+        (id) => !inProgress || engineAlive(runDirOf(stateDir, id), stateDir, id),
+      ),
   };
 }

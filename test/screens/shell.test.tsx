@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { acquireLock, ownerForThisProcess } from '../../src/engine/lock';
+import { runDirOf, stateLockPath } from '../../src/engine/stateDir';
 import { renderWizard } from '../helpers/wizard';
 import { KEYS } from '../helpers/render';
 import { KEYMAP } from '../../screens/keymap';
@@ -76,11 +79,34 @@ describe('application shell', () => {
     w.unmount();
   });
 
-  it('attach and past runs list the runs of the state directory', async () => {
+  it('attach lists only runs whose engine is alive; past runs lists them all', async () => {
+    const w = await renderWizard();
+    const stateDir = path.join(w.dir, 'state');
+    // a finished run, and a run whose engine (this test process) holds the state lock
+    const finished = '20261126-200000-aaaa';
+    const running = '20261126-210000-bbbb';
+    for (const id of [finished, running]) mkdirSync(runDirOf(stateDir, id), { recursive: true });
+    acquireLock(stateLockPath(stateDir), ownerForThisProcess(running), 'the state directory');
+
+    await w.waitFor((x) => x.includes('Start a new'));
+    await w.send(KEYS.down, KEYS.down, KEYS.enter);
+    const attach = await w.waitFor((x) => x.includes('Attach to a deployment'));
+    expect(attach).toContain(running);
+    expect(attach).not.toContain(finished);
+    await w.send(KEYS.esc);
+    await w.waitFor((x) => x.includes('› Start a new guided setup'));
+    await w.send(KEYS.down, KEYS.down, KEYS.down, KEYS.enter);
+    const past = await w.waitFor((x) => x.includes('Past runs'));
+    expect(past).toContain(running);
+    expect(past).toContain(finished);
+    w.unmount();
+  });
+
+  it('attach says when no deployment is running', async () => {
     const w = await renderWizard();
     await w.waitFor((x) => x.includes('Start a new'));
     await w.send(KEYS.down, KEYS.down, KEYS.enter);
-    await w.waitFor((x) => x.includes('No runs yet'));
+    await w.waitFor((x) => x.includes('No deployment is running'));
     await w.send(KEYS.esc);
     await w.waitFor((x) => x.includes('› Start a new guided setup'));
     w.unmount();
