@@ -40,7 +40,7 @@ export function buildProgram(io: CommandIO, setExit: (code: number) => void): Co
   program
     .name('genestack-installer')
     .description(
-      'Install Genestack (OpenStack on Kubernetes): validate a profile and write the files Genestack reads.',
+      'Install Genestack (OpenStack on Kubernetes). Without a command: the guided full-screen setup. The commands validate a profile, write the files Genestack reads, discover hosts, plan and run a deployment.',
     )
     .version(VERSION, '-V, --version', 'print the installer version')
     .option('--debug', 'show stack traces for unexpected errors')
