@@ -156,7 +156,14 @@ export function labelNodeCommands(profile: ResolvedProfile): BuiltinCommand[] {
     'openstack-network-node=enabled',
   ]);
   label(g.ovn_network_nodes, ['openstack-network-node=enabled']);
-  label(g.cinder_storage_nodes, ['openstack-storage-node=enabled']);
+  // Genestack's group->label table maps only cinder_storage_nodes to openstack-storage-node, but
+  // setup-infrastructure.sh refuses to continue unless some node carries it (§2.3) and its
+  // hyperconverged mode puts it on every node. Validation (rule role-missing) accepts any storage
+  // role, so every storage host carries it: a Longhorn- or Ceph-only layout still passes.
+  label(
+    [...g.cinder_storage_nodes, ...g.longhorn_storage_nodes, ...g.ceph_storage_nodes],
+    ['openstack-storage-node=enabled'],
+  );
   label(g.longhorn_storage_nodes, ['longhorn.io/storage-node=enabled']);
   label(g.ceph_storage_nodes, ['ceph-storage-node=enabled', 'role=storage-node']);
   label(g.kube_node, ['node-role.kubernetes.io/worker=worker']);

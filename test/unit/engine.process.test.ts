@@ -219,6 +219,15 @@ describe('builtins as argv', () => {
       'longhorn.io/storage-node=enabled',
       '--overwrite',
     ]);
+    // the catalog's label-nodes done-check wants some node with this label (Genestack §2.3)
+    expect(cmds).toContainEqual([
+      'kubectl',
+      'label',
+      'node',
+      ...hosts,
+      'openstack-storage-node=enabled',
+      '--overwrite',
+    ]);
     expect(cmds).toContainEqual([
       'kubectl',
       'label',
