@@ -177,16 +177,16 @@ export function renderInventory(profile: ResolvedProfile, source: RenderSource):
   const comments: YamlComment[] = [
     {
       path: [...k8s, 'vars', 'kube_ovn_iface'],
-      text: 'legacy; kept equal to Kube-OVN networking.IFACE (§2.4)',
+      text: 'legacy; kept equal to Kube-OVN networking.IFACE (kube-ovn-helm-overrides.yaml)',
       at: 'inline',
     },
     {
       path: [...k8s, 'children', 'kube_node'],
-      text: 'every Kubernetes node: all hosts except etcd-only ones (§2.2)',
+      text: 'every Kubernetes node: all hosts except etcd-only ones (as in inventory.yaml.example)',
     },
     {
       path: [...k8s, 'children', 'ovn_network_nodes'],
-      text: 'compute hosts are network nodes too (§2.3)',
+      text: 'compute hosts are network nodes too (Genestack: OVN needs computes as network nodes)',
     },
   ];
   if (profile.storage.cinder === 'none') {
@@ -225,7 +225,7 @@ export function renderK8sClusterVars(profile: ResolvedProfile, source: RenderSou
       yamlBody(vars, [
         {
           path: ['kube_network_plugin'],
-          text: 'Kube-OVN is installed by Helm later (§3.6); nodes stay NotReady until then',
+          text: 'Kube-OVN is installed by Helm later (bin/install-kube-ovn.sh); nodes stay NotReady until then',
         },
         {
           path: ['kube_pods_subnet'],
@@ -233,7 +233,7 @@ export function renderK8sClusterVars(profile: ResolvedProfile, source: RenderSou
         },
         {
           path: ['kube_proxy_strict_arp'],
-          text: 'MetalLB L2 announcements need strict ARP (§2.5)',
+          text: 'MetalLB L2 announcements need strict ARP',
         },
       ]),
     ],
@@ -251,7 +251,7 @@ export function renderAllVars(_profile: ResolvedProfile, source: RenderSource): 
           path: ['lab_tenant_egress_snat_enabled'],
           text: [
             "host-setup's lab-only tenant SNAT defaults to true and fails unless enp4s0 exists",
-            'and is UP on every host; real hardware routes the flat external network upstream (§2.5).',
+            'and is UP on every host; real hardware routes the flat external network upstream.',
           ].join('\n'),
         },
       ]),

@@ -32,7 +32,7 @@ export function renderKubeOvnOverrides(profile: ResolvedProfile, source: RenderS
       'ipv4.POD_CIDR, POD_GATEWAY, SVC_CIDR and JOIN_CIDR at the top level as in the base',
       "overrides file. The helm conversion doc maps Kubespray's kube_ovn_iface -> IFACE,",
       'kube_ovn_default_interface_name -> VLAN_INTERFACE_NAME, kube_pods_subnet -> POD_CIDR,',
-      'kube_service_addresses -> SVC_CIDR, kube_ovn_node_switch_cidr -> JOIN_CIDR (§2.4).',
+      'kube_service_addresses -> SVC_CIDR, kube_ovn_node_switch_cidr -> JOIN_CIDR (docs/k8s-cni-kube-ovn-helm-conversion.md).',
     ],
     [
       yamlBody(kubeOvnValues(profile), [

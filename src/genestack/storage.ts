@@ -102,7 +102,7 @@ function topolvmFile(profile: ResolvedProfile, source: RenderSource): RenderedFi
       source,
       [
         'install-topolvm.sh layers helm-configs/topolvm/*.yaml over the base overrides. The volume',
-        'group must exist on every storage host before the install (pvcreate; vgcreate, §5.5).',
+        'group must exist on every storage host before the install (pvcreate; vgcreate; docs/storage-topolvm.md).',
       ],
       [yamlBody(values)],
     ),
