@@ -150,6 +150,12 @@ export async function planWrites(
   configDir: string,
 ): Promise<PlannedWrite[]> {
   const root = path.resolve(configDir);
+  const rootStat = await fsp.stat(root).catch(() => undefined);
+  if (rootStat && !rootStat.isDirectory()) {
+    throw new UserError(
+      `cannot write under ${root}: it is not a directory. Give a directory (--out DIR or genestack.configDir).`,
+    );
+  }
   const plan: PlannedWrite[] = [];
   for (const file of files) {
     const target = resolveTarget(root, file.path);

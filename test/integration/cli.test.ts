@@ -206,3 +206,16 @@ describe('config', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('config into something that is not a directory', () => {
+  it('says so and writes nothing, without an internal error', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gsi-notdir-')), 'a-file');
+    writeFileSync(file, 'keep me\n');
+    const r = await runCli(['config', 'profiles/hyperconverged-lab.yaml', '--out', file]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe(
+      `error: cannot write under ${file}: it is not a directory. Give a directory (--out DIR or genestack.configDir).`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+  });
+});
