@@ -121,6 +121,13 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
 const invokedDirectly =
   process.argv[1] !== undefined && /(genestack-installer(\.mjs)?|cli\.ts)$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // `genestack-installer plan --json | head`: a reader that goes away is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

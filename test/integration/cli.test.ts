@@ -219,3 +219,20 @@ describe('config into something that is not a directory', () => {
     expect(readFileSync(file, 'utf8')).toBe('keep me\n');
   });
 });
+
+describe('output to a reader that stops early', () => {
+  it('ends quietly, like `plan --json | head`', async () => {
+    const { execa } = await import('execa');
+    const child = execa(process.execPath, [BUNDLE, 'plan', 'profiles/full-scale.yaml', '--json'], {
+      cwd: REPO,
+      reject: false,
+      buffer: { stdout: false },
+    });
+    // read the first chunk, then close the pipe as `head` does
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.stdout!.destroy();
+    const r = await child;
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.exitCode).toBe(0);
+  });
+});
