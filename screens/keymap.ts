@@ -1,7 +1,7 @@
 // The one keymap: the footer's hints and the `?` help are generated from this table, and the
 // router resolves keys through it, so what is shown is what works.
 import type { Key } from 'ink';
-import type { ScreenId } from '../src/state/wizard';
+import { STEPS, type ScreenId } from '../src/state/wizard';
 
 export type KeyAction =
   | 'quit'
@@ -46,17 +46,7 @@ export interface KeyBinding {
 }
 
 const plain = (ch: string) => (e: KeyEvent) => e.input === ch && !e.key.ctrl && !e.key.meta;
-const LISTS: readonly ScreenId[] = [
-  'home',
-  'hosts',
-  'discovery',
-  'topology',
-  'roles',
-  'network',
-  'storage',
-  'services',
-  'review',
-];
+const LISTS: readonly ScreenId[] = ['home', ...STEPS];
 
 export const KEYMAP: readonly KeyBinding[] = [
   {

@@ -3,6 +3,7 @@ import { expandHostArgs } from '../../src/discovery/hostList';
 import type { HostFacts } from '../../src/discovery/types';
 import {
   initialWizardState,
+  STEPS,
   wizardReducer,
   type ScreenId,
   type WizardAction,
@@ -32,16 +33,7 @@ export function discoveredState(
   let s = initialWizardState();
   s = { ...s, screen: 'hosts', history: ['home'] };
   for (const a of actions) s = wizardReducer(s, a);
-  const order: ScreenId[] = [
-    'hosts',
-    'discovery',
-    'topology',
-    'roles',
-    'network',
-    'storage',
-    'services',
-    'review',
-  ];
+  const order: readonly ScreenId[] = STEPS;
   const target = opts.screen ?? 'topology';
   for (const sc of order.slice(1, order.indexOf(target) + 1))
     s = wizardReducer(s, { type: 'go', screen: sc });
