@@ -231,6 +231,8 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
           group: p.group,
           needs: p.needs,
           kind: p.kind,
+          expectedSeconds: p.expectedSeconds,
+          softTimeoutSeconds: p.softTimeoutSeconds,
         })),
       },
       user: owner.user,

@@ -36,6 +36,10 @@ export interface PlanPhase {
   needs: string[];
   /** e.g. `ansible`, `command`, `check`: tells the dashboard which panel fits. */
   kind: string;
+  /** The catalog's expected duration; absent in journals written before it was recorded. */
+  expectedSeconds?: number;
+  /** Past this the dashboard says "taking longer than expected". */
+  softTimeoutSeconds?: number;
 }
 
 export interface RunPlan {

@@ -569,6 +569,11 @@ function planFields(spec: PlanPhase): PlanPhase {
     group: spec.group,
     needs: [...spec.needs],
     kind: spec.kind,
+    // Only when known, so a state read back from a snapshot (JSON) equals the one written.
+    ...(typeof spec.expectedSeconds === 'number' ? { expectedSeconds: spec.expectedSeconds } : {}),
+    ...(typeof spec.softTimeoutSeconds === 'number'
+      ? { softTimeoutSeconds: spec.softTimeoutSeconds }
+      : {}),
   };
 }
 
@@ -577,6 +582,8 @@ function samePlanFields(p: PlanPhase, spec: PlanPhase): boolean {
     p.title === spec.title &&
     p.group === spec.group &&
     p.kind === spec.kind &&
+    p.expectedSeconds === spec.expectedSeconds &&
+    p.softTimeoutSeconds === spec.softTimeoutSeconds &&
     p.needs.length === spec.needs.length &&
     p.needs.every((n, i) => n === spec.needs[i])
   );
