@@ -11,6 +11,7 @@ import {
   registerDeployCommand,
   registerDiscoverCommand,
   registerPlanCommand,
+  registerPreflightCommand,
   registerRunCommands,
 } from './commands/register';
 
@@ -60,7 +61,7 @@ Exit codes:
   2  usage error
   3  some hosts could not be discovered
   4  a change was declined (nothing was written)
-  5  preflight checks failed (reserved)
+  5  preflight checks failed (nothing was changed)
   6  deploy: a phase failed
   7  deploy: a phase timed out
   8  deploy: the run was aborted (or its engine stopped without finishing)
@@ -77,6 +78,7 @@ Examples:
   registerConfigCommand(program, io, setExit);
   registerPlanCommand(program, io, setExit);
   registerDiscoverCommand(program, io, setExit);
+  registerPreflightCommand(program, io, setExit);
   registerDeployCommand(program, io, setExit);
   registerRunCommands(program, io, setExit);
   for (const cmd of program.commands) {

@@ -228,3 +228,61 @@ export function registerRunCommands(
       setExit(await runAbort(run, o, io));
     });
 }
+
+export function registerPreflightCommand(
+  program: Command,
+  io: CommandIO,
+  setExit: (c: number) => void,
+): void {
+  program
+    .command('preflight')
+    .description(
+      'check every host of the profile over SSH without changing anything: SSH and sudo, kernel, hardware, interfaces, reachability, time, DNS, /tmp, disk space, OSD disks',
+    )
+    .argument('<profile>', 'profile YAML file')
+    .option('--level <level>', `requirements to judge against: ${LEVELS.join(' or ')}`, 'lab')
+    .option('--json', 'print the report as one JSON document')
+    .option('--known-hosts <file>', 'known_hosts file (default: your ssh configuration)')
+    .option('--accept-new-host-keys', 'record unknown host keys (a changed key is still refused)')
+    .option(
+      '--jobs <n>',
+      `hosts at once (default ${DEFAULT_JOBS}, ${DEFAULT_JOBS_VIA_JUMP} through a jump host)`,
+    )
+    .option(
+      '--timeout <seconds>',
+      `time limit per host (default ${DEFAULT_HOST_TIMEOUT_MS / 1000})`,
+    )
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no check failed (warnings allowed), 1 invalid profile, 2 usage, 5 a check failed.',
+    )
+    .action(
+      async (
+        file: string,
+        o: {
+          level?: string;
+          json?: boolean;
+          knownHosts?: string;
+          acceptNewHostKeys?: boolean;
+          jobs?: string;
+          timeout?: string;
+        },
+      ) => {
+        const { runPreflightCommand } = await import('./preflight');
+        setExit(
+          await runPreflightCommand(
+            file,
+            {
+              level: o.level,
+              json: o.json,
+              knownHostsFile: o.knownHosts,
+              acceptNewHostKeys: o.acceptNewHostKeys,
+              jobs: o.jobs,
+              timeoutSeconds: o.timeout,
+            },
+            io,
+          ),
+        );
+      },
+    );
+}
