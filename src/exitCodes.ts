@@ -9,7 +9,7 @@ export const EXIT = {
   discoveryFailed: 3,
   /** The operator declined a change (for example replacing an edited file). */
   declined: 4,
-  /** Preflight checks failed before any phase ran (reserved; preflight is not built yet). */
+  /** Preflight checks failed: nothing was changed (`preflight`, and `deploy` stopped at its preflight phase). */
   preflightFailed: 5,
   /** `deploy`: a phase failed (its command, or its done-checks). */
   phaseFailed: 6,

@@ -2,7 +2,7 @@
 // Every external command is an argv array built from validated profile values only; output
 // goes to the phase log like a command phase's.
 //
-// Implemented: write-config, label-nodes, annotate-ovn-nodes, fetch-kubeconfig.
+// Implemented: preflight, write-config, label-nodes, annotate-ovn-nodes, fetch-kubeconfig.
 // Not implemented (the phase fails and says what to do by hand): install-kubectl (unless kubectl
 // is already installed), prepare-topolvm-volume-group, import-external-ceph. docs/engine.md
 // says why.
@@ -13,6 +13,10 @@ import { parseDocument } from 'yaml';
 import { applyWrites, backupPathFor, planWrites } from '../genestack/apply';
 import { inventoryGroups } from '../genestack/inventory';
 import { renderConfigFiles } from '../genestack/render';
+import { EXIT } from '../exitCodes';
+import { LEVELS, type Level } from '../discovery/requirements';
+import { formatReport, PREFLIGHT_FILE } from '../preflight/report';
+import { runPreflight } from '../preflight/run';
 import type { LogStream } from '../journal/events';
 import type { BuiltinName } from '../plan/catalog';
 import { displayArgv } from '../plan/checks';
@@ -37,6 +41,8 @@ export interface BuiltinContext {
   graceMs: number;
   onSpawn: (pid: number) => void;
   home?: string;
+  /** The run folder (preflight writes preflight.json there). */
+  runDir?: string;
 }
 
 /** Same shape as a command's outcome, so the phase treats both alike. */
@@ -55,6 +61,8 @@ export async function runBuiltin(ctx: BuiltinContext): Promise<BuiltinOutcome> {
   const started = Date.now();
   try {
     switch (ctx.builtin) {
+      case 'preflight':
+        return await preflight(ctx, started);
       case 'write-config':
         return await writeConfig(ctx, started);
       case 'label-nodes':
@@ -86,6 +94,52 @@ export async function runBuiltin(ctx: BuiltinContext): Promise<BuiltinOutcome> {
   } catch (e) {
     return fail(ctx, started, (e as Error).message);
   }
+}
+
+// ---- preflight ---------------------------------------------------------------------------------
+
+/** `GENESTACK_INSTALLER_PREFLIGHT_LEVEL` in the phase's environment; default lab. */
+export function preflightLevel(env: Record<string, string | undefined>): Level {
+  const v = env.GENESTACK_INSTALLER_PREFLIGHT_LEVEL;
+  return v !== undefined && (LEVELS as readonly string[]).includes(v) ? (v as Level) : 'lab';
+}
+
+/**
+ * The read-only checks of docs/preflight.md on every host, with the profile's SSH settings and
+ * the operator's known_hosts (host keys checked, never accepted here: there is no terminal to
+ * ask on). The report goes to the log and to preflight.json in the run folder; a failed check
+ * fails the phase with exit 5, and nothing after it starts.
+ */
+async function preflight(ctx: BuiltinContext, started: number): Promise<BuiltinOutcome> {
+  const level = preflightLevel(ctx.spec.env ?? {});
+  say(
+    ctx,
+    `checking ${ctx.profile.hosts.length} host(s) over SSH at the ${level} level; nothing is changed`,
+  );
+  const report = await runPreflight(ctx.profile, {
+    level,
+    signal: ctx.signal,
+    timeoutMs: Math.max(5_000, Math.min(120_000, ctx.hardDeadline - Date.now() - 5_000)),
+  });
+  if (ctx.signal.aborted) return { kind: 'aborted', durationMs: Date.now() - started };
+  for (const line of formatReport(report).trimEnd().split('\n')) ctx.log('stdout', line);
+  if (ctx.runDir !== undefined) {
+    const file = path.join(ctx.runDir, PREFLIGHT_FILE);
+    await fsp.writeFile(file, JSON.stringify(report, null, 2) + '\n', { mode: 0o600 });
+    say(ctx, `report written to ${file}`);
+  }
+  if (report.status === 'fail') {
+    const failing = report.hosts.filter((h) => h.status === 'fail').map((h) => h.host);
+    return fail(
+      ctx,
+      started,
+      `preflight failed on ${failing.join(', ')} (${report.summary.fail} failing check(s), fixes above); ` +
+        'nothing was changed. Fix them and resume the run; `genestack-installer preflight PROFILE` ' +
+        'checks again (and, on a terminal, shows unknown host keys to accept).',
+      EXIT.preflightFailed,
+    );
+  }
+  return { kind: 'exited', exitCode: 0, durationMs: Date.now() - started };
 }
 
 // ---- write-config ------------------------------------------------------------------------------

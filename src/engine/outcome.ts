@@ -4,6 +4,9 @@ import { EXIT } from '../exitCodes';
 import { firstFailedPhase, type RunState } from '../state/runState';
 
 /** succeeded/failed/aborted from the journal, `interrupted` when the engine is gone without a result. */
+/** How the journal's phase-started names the preflight builtin (src/engine/phase.ts). */
+const PREFLIGHT_ARGV = 'builtin:preflight';
+
 export type RunOutcomeState =
   'pending' | 'running' | 'succeeded' | 'failed' | 'aborted' | 'interrupted';
 
@@ -21,10 +24,14 @@ export function exitCodeFor(state: RunState, engineAlive = false): number {
     case 'aborted':
     case 'interrupted':
       return EXIT.aborted;
-    case 'failed':
-      return firstFailedPhase(state)?.status === 'timed-out'
-        ? EXIT.phaseTimedOut
-        : EXIT.phaseFailed;
+    case 'failed': {
+      const first = firstFailedPhase(state);
+      if (first?.status === 'timed-out') return EXIT.phaseTimedOut;
+      // The preflight builtin stopped the run before anything changed (docs/preflight.md).
+      if (first?.status === 'failed' && first.argv[0] === PREFLIGHT_ARGV)
+        return EXIT.preflightFailed;
+      return EXIT.phaseFailed;
+    }
     case 'pending':
     case 'running':
       return EXIT.internal;

@@ -247,6 +247,7 @@ async function attempt(
         hardDeadline,
         graceMs: ctx.graceMs,
         onSpawn: a.onSpawn,
+        runDir: ctx.runDir,
       });
     } else {
       outcome = await runProcess(

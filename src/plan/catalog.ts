@@ -62,6 +62,8 @@ export type PhaseKind = (typeof PHASE_KINDS)[number];
  * built from profile data.
  */
 export const BUILTINS = {
+  preflight:
+    'read-only checks of every host over SSH (docs/preflight.md); writes preflight.json in the run folder and stops the run with exit 5 before anything changes when a check fails',
   'write-config':
     'renders the profile into Genestack’s files (src/genestack) and writes them under configDir (P2)',
   'install-kubectl':

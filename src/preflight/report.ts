@@ -4,6 +4,9 @@
 import { safeText } from '../terminal/sanitize';
 import type { CheckStatus, PreflightCheck, PreflightReport } from './types';
 
+/** The report's file in a deploy's run folder (the support bundle collects it). */
+export const PREFLIGHT_FILE = 'preflight.json';
+
 const COLOUR: Record<CheckStatus, number> = { pass: 32, warning: 33, fail: 31 };
 
 function label(c: PreflightCheck): string {

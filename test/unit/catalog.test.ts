@@ -94,12 +94,28 @@ describe('the built-in catalog', () => {
       'P11d',
     ];
     for (const r of expected) expect(refs, r).toContain(r);
-    expect(catalog.phases.every((p) => p.ref !== undefined)).toBe(true);
+    // preflight is the installer's own first step, not a row of Genestack's table.
+    expect(catalog.phases.filter((p) => p.ref === undefined).map((p) => p.id)).toEqual([
+      'preflight',
+    ]);
   });
 
   it('uses every group, with ids in kebab case', () => {
     expect(new Set(catalog.phases.map((p) => p.group))).toEqual(new Set(PHASE_GROUPS));
     for (const p of catalog.phases) expect(p.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
+  });
+
+  it('starts with preflight, which every other phase needs directly or through another', () => {
+    expect(catalog.phases[0]).toMatchObject({
+      id: 'preflight',
+      kind: 'builtin',
+      builtin: 'preflight',
+    });
+    const byId = new Map(catalog.phases.map((p) => [p.id, p]));
+    // A phase starts only when all its needs are done: one path to preflight is enough.
+    const reaches = (id: string): boolean =>
+      id === 'preflight' || byId.get(id)!.needs.some((n) => reaches(n));
+    for (const p of catalog.phases.slice(1)) expect(reaches(p.id), p.id).toBe(true);
   });
 
   it('is written in an order that satisfies its own needs', () => {

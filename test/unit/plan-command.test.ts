@@ -33,7 +33,8 @@ describe('plan, human form', () => {
     expect(out).toMatch(/^Host preparation$/m);
     expect(out).toMatch(/^Storage$/m);
     expect(out).toMatch(/^OpenStack$/m);
-    expect(out).toMatch(/^ {3}1\. clone-genestack: Clone Genestack \[P0, command\]$/m);
+    expect(out).toMatch(/^ {3}1\. preflight: Preflight checks of every host \[builtin\]$/m);
+    expect(out).toMatch(/^ {3}2\. clone-genestack: Clone Genestack \[P0, command\]$/m);
     expect(out).toContain(
       'run:    sudo git clone --recurse-submodules -j4 https://github.com/rackerlabs/genestack /opt/genestack',
     );
