@@ -137,7 +137,7 @@ export function registerDeployCommand(
       'after',
       `
 Exit codes: 0 the run succeeded, 1 invalid profile (or a changed profile on --resume without --yes),
-6 a phase failed, 7 a phase timed out, 8 the run was aborted, 9 another run holds the lock.
+5 a preflight check failed (nothing changed), 6 a phase failed, 7 a phase timed out, 8 the run was aborted, 9 another run holds the lock.
 Ctrl-C detaches from the run (it goes on); \`genestack-installer abort RUN\` stops it.`,
     )
     .action(async (file: string, opts: DeployOptions) => {

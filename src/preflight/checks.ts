@@ -88,14 +88,13 @@ export function checkSudo(sudo: SudoFacts, become: boolean, user: string): Prefl
 
 // ---- kernel ------------------------------------------------------------------------------
 
+/** `6.8.0` >= `6.8`: the first differing part decides, missing parts count as 0. */
 function versionAtLeast(v: readonly number[], min: string): boolean {
-  const m = min.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const a = v[i] ?? 0;
-    const b = m[i] ?? 0;
-    if (a !== b) return a > b;
-  }
-  return true;
+  const diff = min
+    .split('.')
+    .map((part, i) => (v[i] ?? 0) - Number(part))
+    .find((d) => d !== 0);
+  return diff === undefined || diff > 0;
 }
 
 /** host_setup stops when ansible_kernel < host_required_kernel, 6.8.0 (reference §1.5). */

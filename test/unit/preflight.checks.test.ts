@@ -1,5 +1,6 @@
 // The preflight checks as pure functions: each one's pass, warning and fail, with its fix; the
 // parser of the preflight script's output; the work list sent to a host; the deploy's exit code.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { builtinRequirements } from '../../src/discovery/assets';
 import { checkRole } from '../../src/discovery/requirements';
@@ -28,7 +29,12 @@ import { loadPreflightConfig } from '../../src/preflight/config';
 import { parsePreflightOutput } from '../../src/preflight/parse';
 import { formatReport } from '../../src/preflight/report';
 import { buildPreflightInput, workLines } from '../../src/preflight/script';
-import type { BlockNode, DiskProbe, PreflightReport } from '../../src/preflight/types';
+import {
+  CHECK_IDS,
+  type BlockNode,
+  type DiskProbe,
+  type PreflightReport,
+} from '../../src/preflight/types';
 import { replay } from '../../src/state/runState';
 
 function nic(name: string, o: Partial<NicFacts> = {}): NicFacts {
@@ -540,5 +546,12 @@ describe('config, report and the deploy', () => {
       'production',
     );
     expect(preflightLevel({ GENESTACK_INSTALLER_PREFLIGHT_LEVEL: 'huge' })).toBe('lab');
+  });
+});
+
+describe('docs/preflight.md', () => {
+  it('has a row for every check', () => {
+    const doc = readFileSync('docs/preflight.md', 'utf8');
+    for (const id of CHECK_IDS) expect(doc, id).toMatch(new RegExp(`^\\| \`${id}\``, 'm'));
   });
 });
