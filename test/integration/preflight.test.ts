@@ -354,15 +354,15 @@ describe('an unreachable host', () => {
     }
   }, 60_000);
 
-  it('a peer that the bastion reaches but a host cannot is a fail for that host', async () => {
-    // 127.0.0.250 has no sshd: every host's connection to it is refused, and it is not a
-    // profile host the bastion failed on, so the host that cannot reach it is blamed.
+  it('an address with no sshd at all: that host fails, its peer only warns', async () => {
     const { report } = await preflight(
       writeProfile({ hosts: [host(0), { name: 'pf-9.preflight.test', address: '127.0.0.249' }] }),
     );
     const r = check(report.hosts[0]!, 'reachability');
-    // The bastion cannot reach 127.0.0.249 either (its ssh check fails), so this is a warning;
-    // the fail case is the pure function's (test/unit/preflight.checks.test.ts).
+    // The bastion cannot reach 127.0.0.249 either (its ssh check fails), so this is a warning.
+    // A peer the bastion reaches but a host does not (a fail for that host) needs a firewall
+    // between loopback addresses; it is tested on the pure function
+    // (test/unit/preflight.checks.test.ts).
     expect(r.status).toBe('warning');
     expect(report.hosts[1]!.status).toBe('fail');
   }, 60_000);
