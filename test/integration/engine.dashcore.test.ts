@@ -83,19 +83,18 @@ async function failedRun(): Promise<{ runId: string; stdout: string; lastSeq: nu
 
 describe('plain output (stdout piped, no terminal)', () => {
   it('a run that succeeds: phases, one line per play with per-host counts, the completion summary', async () => {
-    writeFileSync(FIXED(), '');
     const before = w.runIds();
-    const r = await w.cli(['deploy', w.profile, '--catalog', CATALOG()]);
+    const r = await w.cli(['deploy', w.profile, '--catalog', w.catalog('fleet.yaml')]);
     expect(r.exitCode, r.stderr).toBe(0);
     const runId = w.runIds().find((id) => !before.includes(id))!;
     const out = r.stdout;
     expect(out).not.toContain('\x1b'); // no colour or cursor movement for CI logs and tee
     expect(out).toMatch(/control +\S+@\S+ \(pid \d+\) controls the run/);
-    expect(out).toMatch(/start +play: A playbook on every host/);
+    expect(out).toMatch(/start +fleet/);
     expect(out).toMatch(
-      /play: play "Fleet": 3 task\(s\); host01 ok=2 changed=1 failed=0 unreachable=0; host02 ok=2 changed=1 failed=0 unreachable=0/,
+      /fleet: play "Fleet": 3 task\(s\); host01 ok=2 changed=1 failed=0 unreachable=0; host02 ok=2 changed=1 failed=0 unreachable=0/,
     );
-    expect(out).toMatch(/done +final/);
+    expect(out).toMatch(/done +fleet/);
     expect(out).toMatch(/run succeeded/);
     expect(out).toMatch(/slowest phases: /);
     expect(out).toContain(`logs: ${join(w.runDir(runId), 'logs')}`);
@@ -200,8 +199,8 @@ describe('retry and skip', () => {
     expect(await finishedAfter(runId, lastSeq)).toMatchObject({ status: 'succeeded' });
     expect(w.marks('flaky')).toBe(flakyBefore + 1);
     const evs = await events(runId);
-    // The playbook phase was done: not run again.
-    expect(evs.filter((e) => e.type === 'phase-started' && e.phaseId === 'play')).toHaveLength(1);
+    // The phase before it was done: not run again.
+    expect(evs.filter((e) => e.type === 'phase-started' && e.phaseId === 'first')).toHaveLength(1);
     // Whoever retried took control.
     expect(evs.filter((e) => e.seq > lastSeq && e.type === 'control-taken')).toEqual([
       expect.objectContaining({ pid: process.pid, user: thisViewer().user }),
