@@ -289,7 +289,24 @@ export async function makeBundle(opts: BundleOptions): Promise<BundleResult> {
     );
   };
 
-  let kube: KubeReport | null = null;
+  // The tools and the cluster are asked while the files are read: both may take seconds.
+  const kubeconfig = ctx.profile
+    ? kubeconfigTarget(ctx.profile, opts.home ?? os.homedir())
+    : undefined;
+  const versionsP = collectVersions(
+    opts.installerVersion,
+    ctx.record?.plan.pathPrepend ?? [],
+    opts.env ?? process.env,
+  );
+  const kubeP = collectKube({
+    kubeconfig,
+    env: opts.env,
+    namespaces: deployedNamespaces(ctx.record?.plan ?? null, ctx.profile?.storage.backend),
+    timeoutMs: opts.kubeTimeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS,
+  });
+  // Neither rejects (failures are in their results); this only keeps an early throw from
+  // leaving an unhandled rejection behind.
+  void Promise.allSettled([versionsP, kubeP]);
   try {
     // The run.
     if (ctx.runDir !== null) {
@@ -413,11 +430,7 @@ export async function makeBundle(opts: BundleOptions): Promise<BundleResult> {
       });
 
     // Versions.
-    const versions: Versions = await collectVersions(
-      opts.installerVersion,
-      ctx.record?.plan.pathPrepend ?? [],
-      opts.env ?? process.env,
-    );
+    const versions: Versions = await versionsP;
     await addText(
       'versions.txt',
       'versions of the installer, node, ansible, kubectl and helm',
@@ -426,15 +439,7 @@ export async function makeBundle(opts: BundleOptions): Promise<BundleResult> {
     );
 
     // The cluster: with the kubeconfig the run's phases use; without a run, kubectl's own.
-    const kubeconfig = ctx.profile
-      ? kubeconfigTarget(ctx.profile, opts.home ?? os.homedir())
-      : undefined;
-    kube = await collectKube({
-      kubeconfig,
-      env: opts.env,
-      namespaces: deployedNamespaces(ctx.record?.plan ?? null, ctx.profile?.storage.backend),
-      timeoutMs: opts.kubeTimeoutMs ?? DEFAULT_KUBE_TIMEOUT_MS,
-    });
+    const kube = await kubeP;
     if (kube.status !== 'answered') {
       note({
         path: 'kubernetes/',
