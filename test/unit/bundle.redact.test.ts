@@ -1,6 +1,7 @@
 // The bundle's redaction: every rule on its own, counted under its own id, and what it must
 // leave alone.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { BundleRedactor, BUNDLE_RULES, REDACTED, bundleRedactor } from '../../src/bundle/redact';
 import { Redactor } from '../../src/journal/redact';
 
@@ -189,5 +190,12 @@ describe('bundle redaction rules', () => {
       `${CERT_PEM}\nclient-key-data: QUJD\nkind: Secret\ndata:\n  a: Yg==\npass_secret: |\n  x\npassword: y1\n--token t1 Bearer abcdefghij\nkey = AQBx7ZFnAAAAABAAk1kXGj5yQd0i7X9ZjW0m4w==\n`,
     );
     for (const id of Object.keys(all.counts)) expect(BUNDLE_RULES).toContain(id);
+  });
+});
+
+describe('docs/bundle.md', () => {
+  it('documents every rule id', () => {
+    const doc = readFileSync('docs/bundle.md', 'utf8');
+    expect(BUNDLE_RULES.filter((id) => !doc.includes(`| \`${id}\` |`))).toEqual([]);
   });
 });
