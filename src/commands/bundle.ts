@@ -39,7 +39,7 @@ function pickRun(stateDir: string, wanted?: string): string | null {
 function seconds(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v.trim()) || n <= 0 || n > 600) {
+  if (!/^\d+(\.\d+)?$/.test(v.trim()) || n < 1 || n > 600) {
     throw new UserError(
       `--kube-timeout must be a number of seconds from 1 to 600 (got "${v}")`,
       EXIT.usage,
@@ -109,9 +109,11 @@ export async function runBundle(
     );
   }
   io.err(
-    runId
-      ? `collecting run ${runId} from ${stateDir}\n`
-      : `no runs in ${stateDir}: collecting versions, discovery and the cluster only\n`,
+    safeText(
+      runId
+        ? `collecting run ${runId} from ${stateDir}`
+        : `no runs in ${stateDir}: collecting versions, discovery and the cluster only`,
+    ) + '\n',
   );
   try {
     const { manifest } = await makeBundle({

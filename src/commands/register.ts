@@ -256,6 +256,15 @@ export function registerBundleCommand(
     .option('--force', 'replace the output file if it exists')
     .option('--kube-timeout <seconds>', 'time limit for the Kubernetes API (default 20)')
     .option('--state-dir <dir>', STATE_DIR_HELP)
+    .addHelpText(
+      'after',
+      `
+Secrets (the profile's, Genestack's kubesecrets.yaml values, keys, certificates, tokens,
+passwords) are replaced with [REDACTED]; manifest.json in the bundle lists what was collected,
+what is missing and why, and how many values each rule redacted. See docs/bundle.md.
+Exit codes: 0 the bundle was written, 1 no such run or an unwritable output, 2 usage,
+4 the output file exists (--force replaces it).`,
+    )
     .action(
       async (
         run: string | undefined,
