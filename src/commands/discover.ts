@@ -53,7 +53,10 @@ export interface DiscoverCommandOptions {
   level?: string;
   /** Where the facts are saved for a later support bundle (--state-dir; default as `deploy`). */
   stateDir?: string;
-  /** False: do not save the facts (the benchmark, the wizard's own discovery). */
+  /**
+   * Save the facts in the state directory. The command line sets it (`--no-save` clears it);
+   * callers in code (tests, the benchmark) save nothing unless they ask.
+   */
   save?: boolean;
   /** Injected by tests and the benchmark; default the shipped assets/probe.sh. */
   probeScript?: string;
@@ -389,7 +392,7 @@ async function discoverCommand(
     }
     return base;
   });
-  if (opts.save !== false) saveFacts(out, opts.stateDir, io);
+  if (opts.save === true) saveFacts(out, opts.stateDir, io);
   if (opts.json) {
     io.out(JSON.stringify(out, null, 2) + '\n');
   } else {
