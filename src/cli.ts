@@ -8,6 +8,7 @@ import { UserError, type CommandIO } from './commands/io';
 import { registerValidateCommand } from './commands/validate';
 import { registerConfigCommand } from './commands/config';
 import {
+  registerBundleCommand,
   registerDeployCommand,
   registerDiscoverCommand,
   registerPlanCommand,
@@ -81,6 +82,7 @@ Examples:
   registerPreflightCommand(program, io, setExit);
   registerDeployCommand(program, io, setExit);
   registerRunCommands(program, io, setExit);
+  registerBundleCommand(program, io, setExit);
   for (const cmd of program.commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

@@ -32,6 +32,8 @@ import {
 } from '../discovery/requirements';
 import { recordHostKeys, type SshOptions } from '../discovery/ssh';
 import type { HostFailed, HostOk, HostResult, HostTarget } from '../discovery/types';
+import { saveDiscovery } from '../bundle/discoveryStore';
+import { resolveStateDir } from '../engine/stateDir';
 import { UserError, type CommandIO } from './io';
 
 export interface DiscoverCommandOptions {
@@ -49,6 +51,13 @@ export interface DiscoverCommandOptions {
   bastion?: boolean;
   /** Requirement level the table judges against. Default lab. */
   level?: string;
+  /** Where the facts are saved for a later support bundle (--state-dir; default as `deploy`). */
+  stateDir?: string;
+  /**
+   * Save the facts in the state directory. The command line sets it (`--no-save` clears it);
+   * callers in code (tests, the benchmark) save nothing unless they ask.
+   */
+  save?: boolean;
   /** Injected by tests and the benchmark; default the shipped assets/probe.sh. */
   probeScript?: string;
   /** Injected by tests: the ssh binary. */
@@ -239,6 +248,18 @@ function renderDetails(judged: Judged[]): string {
 
 // ---- command ------------------------------------------------------------------------------
 
+/**
+ * Keeps the facts in the state directory for a later support bundle. Discovery itself has
+ * succeeded by now: a state directory that cannot be written is a note, not a failure.
+ */
+function saveFacts(out: JsonHost[], stateDirFlag: string | undefined, io: CommandIO): void {
+  try {
+    saveDiscovery(resolveStateDir({ flag: stateDirFlag }), out);
+  } catch (e) {
+    io.err(`note: the facts were not saved for a support bundle: ${(e as Error).message}\n`);
+  }
+}
+
 export async function runDiscover(
   hostArgs: string[],
   opts: DiscoverCommandOptions,
@@ -344,34 +365,35 @@ async function discoverCommand(
     judged.push({ result, bastion, verdicts });
   }
 
-  if (opts.json) {
-    const out: JsonHost[] = judged.map(({ result: r, bastion, verdicts }) => {
-      const base: JsonHost = {
-        host: r.host,
-        address: r.target.address,
-        status: r.status,
-        durationMs: r.durationMs,
-      };
-      if (bastion) base.bastion = true;
-      if (r.target.groups) base.groups = r.target.groups;
-      if (r.status === 'ok') {
-        base.facts = r.facts;
-        base.warnings = r.warnings;
-        if (!bastion) {
-          base.requirements = {
-            level,
-            status: worst(verdicts.map((v) => v.status)),
-            roles: verdicts,
-          };
-        }
-      } else {
-        base.error = r.error;
-        base.fix = r.fix;
-        base.stderr = r.stderr;
-        if (r.hostKeys) base.hostKeys = r.hostKeys;
+  const out: JsonHost[] = judged.map(({ result: r, bastion, verdicts }) => {
+    const base: JsonHost = {
+      host: r.host,
+      address: r.target.address,
+      status: r.status,
+      durationMs: r.durationMs,
+    };
+    if (bastion) base.bastion = true;
+    if (r.target.groups) base.groups = r.target.groups;
+    if (r.status === 'ok') {
+      base.facts = r.facts;
+      base.warnings = r.warnings;
+      if (!bastion) {
+        base.requirements = {
+          level,
+          status: worst(verdicts.map((v) => v.status)),
+          roles: verdicts,
+        };
       }
-      return base;
-    });
+    } else {
+      base.error = r.error;
+      base.fix = r.fix;
+      base.stderr = r.stderr;
+      if (r.hostKeys) base.hostKeys = r.hostKeys;
+    }
+    return base;
+  });
+  if (opts.save === true) saveFacts(out, opts.stateDir, io);
+  if (opts.json) {
     io.out(JSON.stringify(out, null, 2) + '\n');
   } else {
     io.out(renderTable(judged, level, io.isTTY) + '\n');

@@ -62,6 +62,11 @@ export function registerDiscoverCommand(
     .option('--bastion', 'also discover this machine (locally, no SSH)')
     .option('--level <level>', `requirements to judge against: ${LEVELS.join(' or ')}`, 'lab')
     .option('--json', 'print every fact as JSON (an array, one object per host)')
+    .option(
+      '--state-dir <dir>',
+      'where the facts are kept for a support bundle (default: as for deploy)',
+    )
+    .option('--no-save', 'do not keep the facts in the state directory')
     .action(
       async (
         hosts: string[],
@@ -78,6 +83,8 @@ export function registerDiscoverCommand(
           bastion?: boolean;
           level?: string;
           json?: boolean;
+          stateDir?: string;
+          save?: boolean;
         },
       ) => {
         const { runDiscover } = await import('./discover');
@@ -97,6 +104,8 @@ export function registerDiscoverCommand(
               bastion: o.bastion,
               level: o.level,
               json: o.json,
+              stateDir: o.stateDir,
+              save: o.save,
             },
             io,
           ),
@@ -304,6 +313,44 @@ export function registerPreflightCommand(
             io,
           ),
         );
+      },
+    );
+}
+
+export function registerBundleCommand(
+  program: Command,
+  io: CommandIO,
+  setExit: (c: number) => void,
+): void {
+  program
+    .command('bundle')
+    .description(
+      'make a support bundle (tar.gz): journal, phase logs, profile, generated config, plan, discovery, preflight, tool versions, and nodes/pods/events where the cluster answers; every file redacted',
+    )
+    .argument('[run]', 'run id or a unique prefix (default: the one running, else the newest)')
+    .option(
+      '-o, --output <file>',
+      'where to write it (default: genestack-installer-bundle-<run>.tar.gz here)',
+    )
+    .option('--force', 'replace the output file if it exists')
+    .option('--kube-timeout <seconds>', 'time limit for the Kubernetes API (default 20)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .addHelpText(
+      'after',
+      `
+Secrets (the profile's, Genestack's kubesecrets.yaml values, keys, certificates, tokens,
+passwords) are replaced with [REDACTED]; manifest.json in the bundle lists what was collected,
+what is missing and why, and how many values each rule redacted. See docs/bundle.md.
+Exit codes: 0 the bundle was written, 1 no such run or an unwritable output, 2 usage,
+4 the output file exists (--force replaces it).`,
+    )
+    .action(
+      async (
+        run: string | undefined,
+        o: { output?: string; force?: boolean; kubeTimeout?: string; stateDir?: string },
+      ) => {
+        const { runBundle } = await import('./bundle');
+        setExit(await runBundle(run, o, io));
       },
     );
 }

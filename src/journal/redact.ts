@@ -64,13 +64,36 @@ function redactPatterns(s: string): string {
   let out = s;
   if (out.includes('PRIVATE KEY-----')) out = out.replace(PEM_BLOCK, REDACTED);
   out = out.replace(KEY_VALUE, redactKeyValue);
-  out = out.replace(FLAG_VALUE, (m, flag: string, sep: string, value: string) =>
-    value === REDACTED ? m : `${flag}${sep}${REDACTED}`,
-  );
+  out = out.replace(FLAG_VALUE, redactFlagValue);
   out = out.replace(BEARER, `$1${REDACTED}`);
   out = out.replace(CEPH_KEY, `$1${REDACTED}`);
   return out;
 }
+
+function redactFlagValue(match: string, flag: string, sep: string, value: string): string {
+  return value === REDACTED ? match : `${flag}${sep}${REDACTED}`;
+}
+
+/** One pattern rule, on its own: for callers that report which rule redacted what. */
+export interface PatternRule {
+  id: string;
+  apply(s: string): string;
+}
+
+/**
+ * The patterns of redactString one by one, in the same order (the support bundle counts what
+ * each one replaced). Each runs without the keyword pre-test: callers use them on whole files.
+ */
+export const PATTERN_RULES: readonly PatternRule[] = [
+  {
+    id: 'private-key',
+    apply: (s) => (s.includes('PRIVATE KEY-----') ? s.replace(PEM_BLOCK, REDACTED) : s),
+  },
+  { id: 'key-value', apply: (s) => s.replace(KEY_VALUE, redactKeyValue) },
+  { id: 'flag-value', apply: (s) => s.replace(FLAG_VALUE, redactFlagValue) },
+  { id: 'bearer-token', apply: (s) => s.replace(BEARER, `$1${REDACTED}`) },
+  { id: 'ceph-key', apply: (s) => s.replace(CEPH_KEY, `$1${REDACTED}`) },
+];
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -176,6 +199,12 @@ export class Redactor {
       }
     }
     return false;
+  }
+
+  /** `s` with every known secret (not the patterns) replaced by [REDACTED]. */
+  redactKnown(s: string): string {
+    if (this.literalRe === null || !this.containsSecret(s)) return s;
+    return s.replace(this.literalRe, REDACTED);
   }
 
   /** `s` with every known secret and every secret-looking value replaced by [REDACTED]. */
