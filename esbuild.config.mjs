@@ -59,6 +59,29 @@ const result = await build({
       },
     },
     {
+      // conf (src/settings/settings.ts) imports the ajv JSON-schema validator (a fifth of a
+      // megabyte) at load, but uses it only with a `schema` option, which we do not pass.
+      // Leaving it out keeps it off the wizard's first frame; a schema would fail loudly.
+      name: 'conf-without-ajv',
+      setup(b) {
+        b.onResolve({ filter: /^ajv(-formats|\/dist\/2020\.js)$/ }, (args) =>
+          /[\\/]conf[\\/]/.test(args.importer)
+            ? { path: args.path, namespace: 'no-ajv' }
+            : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'no-ajv' }, () => ({
+          contents: [
+            'function refuse() {',
+            "  throw new Error('conf: schema validation (ajv) is not in the bundle (esbuild.config.mjs)');",
+            '}',
+            'export class Ajv2020 { constructor() { refuse(); } }',
+            'export default { default: refuse };',
+          ].join('\n'),
+          loader: 'js',
+        }));
+      },
+    },
+    {
       name: 'devtools-stub',
       setup(b) {
         b.onResolve({ filter: /^react-devtools-core$/ }, () => ({
