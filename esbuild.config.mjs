@@ -1,18 +1,29 @@
-// Builds the single-file bundle dist/genestack-installer.mjs that runs with no node_modules.
-// Assets (probe script, phase catalog, callback plugin, schema) are embedded as text so the
-// bundle is self-contained.
+// Builds dist/: the entry dist/genestack-installer.mjs and the chunks it loads (dist/chunks/),
+// which together run with no node_modules on Node 20 and later. Assets (probe script, phase
+// catalog, callback plugin, schema) are embedded as text, so dist/ is self-contained.
+//
+// Split, not one file: the entry holds only the command line; each command, the wizard (Ink,
+// React, the home screen) and the engine are chunks loaded by dynamic import() when they run,
+// and V8 compiles only the chunks a run loads (docs/benchmarks.md, Startup). Chunk names carry
+// a content hash, so a build never changes a chunk that a running engine may still import.
 import { build } from 'esbuild';
-import { chmod, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { chmod, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
 
-await build({
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/genestack-installer.mjs',
+const result = await build({
+  entryPoints: [{ in: 'src/cli.ts', out: 'genestack-installer' }],
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // React's production build: the development one checks and warns at every render.
   // Minified: half the bytes for V8 to parse at every start (docs/benchmarks.md, Startup).
   // The linked source map (optional at run time) makes --debug stack traces readable with
   // NODE_OPTIONS=--enable-source-maps.
@@ -22,6 +33,7 @@ await build({
   loader: { '.sh': 'text', '.py': 'text', '.yaml': 'text', '.txt': 'text' },
   define: {
     'process.env.DEV': '"false"',
+    'process.env.NODE_ENV': '"production"',
     __INSTALLER_VERSION__: JSON.stringify(pkg.version),
   },
   // Ink imports react-devtools-core only when DEV=true, but statically: left external it becomes
@@ -29,13 +41,54 @@ await build({
   // It is not a dependency: resolve it to an empty stub (ink.md §4.4).
   plugins: [
     {
+      // zod's namespace object `z` carries `z.locales`, every language's messages (a quarter
+      // of a megabyte, half of zod), which esbuild cannot shake out of a namespace. The
+      // installer speaks English only: keep `en` (zod registers it by itself) and drop the rest.
+      name: 'zod-english-only',
+      setup(b) {
+        b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+          /[\\/]zod[\\/]v4[\\/](classic|core)[\\/]/.test(args.importer)
+            ? { path: 'zod-locales', namespace: 'stub', pluginData: path.dirname(args.importer) }
+            : undefined,
+        );
+        b.onLoad({ filter: /^zod-locales$/, namespace: 'stub' }, (args) => ({
+          contents: "export { default as en } from '../locales/en.js';",
+          resolveDir: args.pluginData,
+          loader: 'js',
+        }));
+      },
+    },
+    {
+      // conf (src/settings/settings.ts) imports the ajv JSON-schema validator (a fifth of a
+      // megabyte) at load, but uses it only with a `schema` option, which we do not pass.
+      // Leaving it out keeps it off the wizard's first frame; a schema would fail loudly.
+      name: 'conf-without-ajv',
+      setup(b) {
+        b.onResolve({ filter: /^ajv(-formats|\/dist\/2020\.js)$/ }, (args) =>
+          /[\\/]conf[\\/]/.test(args.importer)
+            ? { path: args.path, namespace: 'no-ajv' }
+            : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'no-ajv' }, () => ({
+          contents: [
+            'function refuse() {',
+            "  throw new Error('conf: schema validation (ajv) is not in the bundle (esbuild.config.mjs)');",
+            '}',
+            'export class Ajv2020 { constructor() { refuse(); } }',
+            'export default { default: refuse };',
+          ].join('\n'),
+          loader: 'js',
+        }));
+      },
+    },
+    {
       name: 'devtools-stub',
       setup(b) {
         b.onResolve({ filter: /^react-devtools-core$/ }, () => ({
           path: 'react-devtools-core',
           namespace: 'stub',
         }));
-        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+        b.onLoad({ filter: /^react-devtools-core$/, namespace: 'stub' }, () => ({
           contents: 'export default { initialize() {}, connectToDevTools() {} };',
           loader: 'js',
         }));
@@ -55,3 +108,12 @@ await build({
   },
 });
 await chmod('dist/genestack-installer.mjs', 0o755);
+// Chunks of earlier builds: removed after the new ones are written, so dist/ never lacks a
+// chunk of the current build (test suites build and copy it concurrently).
+const current = new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(f)));
+for (const f of await readdir('dist/chunks')) {
+  if (!current.has(path.resolve('dist/chunks', f))) await rm(path.join('dist/chunks', f));
+}
+// GSI_METAFILE=file writes esbuild's metafile there (which inputs went into which chunk).
+if (process.env.GSI_METAFILE)
+  await writeFile(process.env.GSI_METAFILE, JSON.stringify(result.metafile));

@@ -1,12 +1,15 @@
 // Starts the full-screen wizard: alternate screen, Ink render, and the result once it ends.
 // Loaded with a dynamic import() from src/commands/wizard.ts, so React and Ink are only
 // evaluated on the TUI path.
+import { restoreFetch } from './yogaWithoutFetch'; // first: before Ink loads yoga
 import { render } from 'ink';
 import { enterFullScreen } from '../src/terminal/screen';
 import { WizardApp } from './App';
 import type { WizardResult } from './context';
 import type { WizardServices } from './hooks/services';
 import type { WizardState } from '../src/state/wizard';
+
+restoreFetch();
 
 export async function launchWizard(
   services: WizardServices,

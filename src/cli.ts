@@ -5,16 +5,6 @@ import { Command, CommanderError } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { EXIT } from './exitCodes';
 import { UserError, type CommandIO } from './commands/io';
-import { registerValidateCommand } from './commands/validate';
-import { registerConfigCommand } from './commands/config';
-import {
-  registerBundleCommand,
-  registerDeployCommand,
-  registerDiscoverCommand,
-  registerPlanCommand,
-  registerPreflightCommand,
-  registerRunCommands,
-} from './commands/register';
 
 const VERSION = typeof __INSTALLER_VERSION__ === 'string' ? __INSTALLER_VERSION__ : '0.0.0-dev';
 
@@ -37,7 +27,56 @@ export function processIO(): CommandIO {
   };
 }
 
-export function buildProgram(io: CommandIO, setExit: (code: number) => void): Command {
+/**
+ * True when the command line names no command and asks for neither help nor version: only
+ * `--debug` and `--profile FILE`, which is the guided setup. Then the command modules (and the
+ * schema, YAML and discovery code they import) are not loaded before the wizard's first frame
+ * (docs/benchmarks.md, Startup). Anything else gets the full program, so errors, suggestions
+ * and --help are the same as ever.
+ */
+export function isGuidedSetup(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--debug' || a.startsWith('--profile=')) continue;
+    if (a === '--profile' && i + 1 < argv.length) {
+      i++;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/** Every command, each module loaded here (in parallel) rather than at start. */
+async function registerCommands(
+  program: Command,
+  io: CommandIO,
+  setExit: (code: number) => void,
+): Promise<void> {
+  const [validate, config, heavy] = await Promise.all([
+    import('./commands/validate'),
+    import('./commands/config'),
+    import('./commands/register'),
+  ]);
+  validate.registerValidateCommand(program, io, setExit);
+  config.registerConfigCommand(program, io, setExit);
+  heavy.registerPlanCommand(program, io, setExit);
+  heavy.registerDiscoverCommand(program, io, setExit);
+  heavy.registerPreflightCommand(program, io, setExit);
+  heavy.registerDeployCommand(program, io, setExit);
+  heavy.registerRunCommands(program, io, setExit);
+  heavy.registerBundleCommand(program, io, setExit);
+  for (const cmd of program.commands) {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  }
+}
+
+/** The program; with `commands: false` only the root (the guided setup, see isGuidedSetup). */
+export async function buildProgram(
+  io: CommandIO,
+  setExit: (code: number) => void,
+  opts: { commands: boolean } = { commands: true },
+): Promise<Command> {
   const program = new Command();
   program
     .name('genestack-installer')
@@ -75,17 +114,7 @@ Examples:
     );
   // Subcommands inherit the output and exit behaviour.
   program.configureHelp({ sortSubcommands: false });
-  registerValidateCommand(program, io, setExit);
-  registerConfigCommand(program, io, setExit);
-  registerPlanCommand(program, io, setExit);
-  registerDiscoverCommand(program, io, setExit);
-  registerPreflightCommand(program, io, setExit);
-  registerDeployCommand(program, io, setExit);
-  registerRunCommands(program, io, setExit);
-  registerBundleCommand(program, io, setExit);
-  for (const cmd of program.commands) {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
-  }
+  if (opts.commands) await registerCommands(program, io, setExit);
   // No command: the guided wizard (full screen), or, without a terminal, what to run instead.
   program.option('--profile <file>', 'open the guided setup prefilled from a saved profile');
   program.action(async (opts: { profile?: string }) => {
@@ -97,9 +126,11 @@ Examples:
 
 export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const program = buildProgram(io, (c) => (exitCode = c));
   const debug = argv.includes('--debug');
   try {
+    const program = await buildProgram(io, (c) => (exitCode = c), {
+      commands: !isGuidedSetup(argv),
+    });
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {

@@ -3,34 +3,25 @@
 // src/ services; tests pass their own temp dirs (and may replace discovery).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  PROBE_SCRIPT,
-  builtinRequirements,
-  discoverHosts,
-  expandHostArgs,
-  parseInventory,
-  recordHostKeys,
-  sshOptionsFromProfile,
-  type DiscoveryEvent,
-  type HostKeyInfo,
-  type HostTarget,
-  type Requirements,
-  type SshOptions,
+// Modules only an action needs (discovery's SSH runs, profile load and save, the config
+// files) are imported when it runs, so the home screen's first frame does not wait for them
+// (docs/benchmarks.md, Startup).
+import type {
+  DiscoveryEvent,
+  HostKeyInfo,
+  HostTarget,
+  Requirements,
+  SshOptions,
 } from '../../src/discovery/index';
-import {
-  planWrites,
-  applyWrites,
-  type PlannedWrite,
-  type AppliedWrite,
-} from '../../src/genestack/apply';
-import { renderConfigFiles } from '../../src/genestack/render';
+import { PROBE_SCRIPT, builtinRequirements } from '../../src/discovery/assets';
+import { expandHostArgs, parseInventory } from '../../src/discovery/hostList';
+import { sshOptionsFromProfile } from '../../src/discovery/ssh';
+import type { PlannedWrite, AppliedWrite } from '../../src/genestack/apply';
 import { buildPlan } from '../../src/plan/plan';
 import { builtinCatalog } from '../../src/plan/builtinCatalog';
 import type { ResolvedProfile } from '../../src/profile/normalize';
 import type { Profile } from '../../src/profile/schema';
-import { renderProfileYaml, SCHEMA_FILE_NAME } from '../../src/profile/save';
-import { profileJsonSchemaText } from '../../src/profile/jsonSchema';
-import { loadProfileFile, type LoadResult } from '../../src/profile/load';
+import type { LoadResult } from '../../src/profile/load';
 import { engineAlive } from '../../src/engine/follow';
 import { listRunIds, resolveStateDir, runDirOf } from '../../src/engine/stateDir';
 import type { Settings } from '../../src/settings/settings';
@@ -89,21 +80,40 @@ export interface RealServicesOptions {
 
 export function realServices(opts: RealServicesOptions): WizardServices {
   const stateDir = resolveStateDir({ env: opts.env ?? process.env });
-  const requirements = builtinRequirements();
   return {
     settings: opts.settings,
     stateDir,
     profilesDir: path.join(stateDir, 'profiles'),
-    requirements,
+    // Parsed on first use (the roles screen), not before the first frame.
+    get requirements() {
+      return builtinRequirements();
+    },
     parseHosts: (text) => expandHostArgs(text.split(/[\s,]+/).filter(Boolean)),
     async importInventory(file) {
       return parseInventory(await readFile(file, 'utf8'), file);
     },
-    discover: (targets, ssh, signal) =>
-      discoverHosts(targets, { probeScript: PROBE_SCRIPT, ssh: { ...ssh, ...opts.ssh }, signal }),
-    acceptHostKeys: (target, keys, ssh) => recordHostKeys(target, keys, { ...ssh, ...opts.ssh }),
-    loadProfile: (file) => loadProfileFile(file),
+    async *discover(targets, ssh, signal) {
+      const { discoverHosts } = await import('../../src/discovery/discover');
+      yield* discoverHosts(targets, {
+        probeScript: PROBE_SCRIPT,
+        ssh: { ...ssh, ...opts.ssh },
+        signal,
+      });
+    },
+    async acceptHostKeys(target, keys, ssh) {
+      const { recordHostKeys } = await import('../../src/discovery/ssh');
+      return recordHostKeys(target, keys, { ...ssh, ...opts.ssh });
+    },
+    async loadProfile(file) {
+      const { loadProfileFile } = await import('../../src/profile/load');
+      return loadProfileFile(file);
+    },
     async saveProfile(profile, file) {
+      const [{ renderProfileYaml, SCHEMA_FILE_NAME }, { profileJsonSchemaText }] =
+        await Promise.all([
+          import('../../src/profile/save'),
+          import('../../src/profile/jsonSchema'),
+        ]);
       const profilePath = path.resolve(file);
       await mkdir(path.dirname(profilePath), { recursive: true });
       await writeFile(profilePath, renderProfileYaml(profile));
@@ -112,12 +122,20 @@ export function realServices(opts: RealServicesOptions): WizardServices {
       opts.settings.addRecentProfile(profilePath);
       return { profilePath, schemaPath };
     },
-    planConfig: (profile, profilePath) =>
-      planWrites(
+    async planConfig(profile, profilePath) {
+      const [{ planWrites }, { renderConfigFiles }] = await Promise.all([
+        import('../../src/genestack/apply'),
+        import('../../src/genestack/render'),
+      ]);
+      return planWrites(
         renderConfigFiles(profile, { profileName: profile.metadata.name, profilePath }),
         profile.genestack.configDir,
-      ),
-    writeConfig: (plan) => applyWrites(plan),
+      );
+    },
+    async writeConfig(plan) {
+      const { applyWrites } = await import('../../src/genestack/apply');
+      return applyWrites(plan);
+    },
     planPreview(profile) {
       const plan = buildPlan(profile, builtinCatalog());
       return {

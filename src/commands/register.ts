@@ -1,8 +1,9 @@
 // The command-line definitions of the commands whose code is heavy (the engine, the Kubernetes
 // client, the phase catalog, discovery): each action loads its module only when it runs, so
 // `--help`, `--version`, `validate` and the wizard's first frame do not pay for them
-// (docs/benchmarks.md, Startup). The bundle keeps one file: esbuild turns these dynamic imports
-// into lazily initialised modules.
+// (docs/benchmarks.md, Startup). esbuild turns each dynamic import into a chunk of dist/chunks/
+// that is read and compiled only when it runs; src/cli.ts loads this file itself only when the
+// command line names a command.
 import type { Command } from 'commander';
 import path from 'node:path';
 import {

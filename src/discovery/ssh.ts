@@ -3,7 +3,6 @@
 // disabled: StrictHostKeyChecking is `yes`, or `accept-new` when asked (which records an
 // unknown key but still refuses a changed one). Failures are told apart from ssh's exit code
 // (255 = ssh itself failed) and its stderr.
-import { execa } from 'execa';
 import { mkdirSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { homedir, tmpdir, userInfo } from 'node:os';
@@ -276,6 +275,7 @@ export async function resolveSshConfig(
   target: HostTarget,
   opts: SshOptions,
 ): Promise<ResolvedSshConfig> {
+  const { execa } = await import('execa'); // on use: the wizard loads this file before its first frame
   const r = await execa(
     opts.sshBinary ?? 'ssh',
     ['-G', ...sshCommonArgs(target, { ...opts, multiplex: false }), '--', target.address],
@@ -320,6 +320,7 @@ export async function fetchHostKeys(
 ): Promise<HostKeyInfo[] | null> {
   const cfg = await resolveSshConfig(target, opts);
   if (cfg.proxyJump !== null) return null;
+  const { execa } = await import('execa');
   const scan = await execa(
     'ssh-keyscan',
     ['-p', String(cfg.port), '-T', String(opts.connectTimeoutSeconds ?? 5), '--', cfg.hostname],
@@ -375,6 +376,7 @@ export async function recordHostKeys(
 /** Close the multiplexed connection to a target, if there is one (best effort). */
 export async function closeMaster(target: HostTarget, opts: SshOptions): Promise<void> {
   if (opts.multiplex === false) return;
+  const { execa } = await import('execa');
   await execa(
     opts.sshBinary ?? 'ssh',
     ['-O', 'exit', ...sshCommonArgs(target, opts), '--', target.address],

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUNDLE, REPO, runCli } from '../helpers/cli';
 
 describe('validate', () => {
@@ -92,35 +92,84 @@ describe('usage', () => {
 });
 
 describe('the bundle', () => {
+  // dist/ is the entry and the chunks it imports when a command or the wizard runs; copied
+  // alone (no node_modules anywhere above it) it must still run every path it ships.
   it('runs from a folder with no node_modules, on Node 20 and on Node 24', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gsi-bundle-'));
-    cpSync(BUNDLE, join(dir, 'genestack-installer.mjs'));
+    cpSync(dirname(BUNDLE), join(dir, 'dist'), { recursive: true });
     cpSync('profiles/full-scale.yaml', join(dir, 'full-scale.yaml'));
-    expect(readdirSync(dir).sort()).toEqual(['full-scale.yaml', 'genestack-installer.mjs']);
+    expect(readdirSync(dir).sort()).toEqual(['dist', 'full-scale.yaml']);
     const node24 = process.env.GSI_NODE24_BIN;
     if (!node24 || !existsSync(node24)) {
       throw new Error(
         'GSI_NODE24_BIN is not set to a Node 24 binary; run the tests with `npm test`, which installs the npm package node@24',
       );
     }
+    const { execa } = await import('execa');
+    const entry = join(dir, 'dist', 'genestack-installer.mjs');
     for (const node of [process.execPath, node24]) {
-      const { execa } = await import('execa');
       const v = await execa(node, ['--version']);
-      const r = await execa(
-        node,
-        [join(dir, 'genestack-installer.mjs'), 'validate', 'full-scale.yaml'],
-        {
-          cwd: dir,
-          reject: false,
-        },
-      );
+      const r = await execa(node, [entry, 'validate', 'full-scale.yaml'], {
+        cwd: dir,
+        reject: false,
+      });
       expect(r.stdout, `${v.stdout}: ${r.stderr}`).toContain('full-scale.yaml: valid');
       expect(r.exitCode).toBe(0);
+      const help = await execa(node, [entry, '--help'], { cwd: dir, reject: false });
+      expect(help.stdout, `${v.stdout}: ${help.stderr}`).toContain('deploy');
+      // The plan command's chunk (the phase catalog) and the engine's (Kubernetes client).
+      const plan = await execa(node, [entry, 'plan', 'full-scale.yaml'], {
+        cwd: dir,
+        reject: false,
+      });
+      expect(plan.stdout, `${v.stdout}: ${plan.stderr}`).toContain('the catalog turns it off');
+      expect(plan.exitCode).toBe(0);
+      const engine = await execa(node, [entry, '__engine', join(dir, 'no-run')], {
+        cwd: dir,
+        reject: false,
+      });
+      expect(engine.stderr, v.stdout).toContain('is not a run folder');
+      expect(engine.exitCode).toBe(1);
+      // The wizard's chunks (Ink, React, the screens), drawn in a real terminal, then Ctrl+C.
+      const home = await homeScreenThenQuit(node, entry, dir);
+      expect(home.output, v.stdout).toContain('Start a new guided setup');
+      expect(home.output, v.stdout).toContain('Quit: nothing was saved.');
+      expect(home.exitCode, `${v.stdout}: ${home.output}`).toBe(0);
     }
-    const major = (await (await import('execa')).execa(node24, ['--version'])).stdout;
+    const major = (await execa(node24, ['--version'])).stdout;
     expect(major).toMatch(/^v24\./);
   });
 });
+
+/** Runs the wizard in a pseudo-terminal until the home screen shows, then presses Ctrl+C. */
+async function homeScreenThenQuit(
+  node: string,
+  entry: string,
+  cwd: string,
+): Promise<{ output: string; exitCode: number }> {
+  const { spawn } = await import('node-pty');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== 'CI') env[k] = v;
+  Object.assign(env, {
+    TERM: 'xterm-256color',
+    GENESTACK_INSTALLER_STATE_DIR: join(cwd, 'state'),
+    XDG_CONFIG_HOME: join(cwd, 'config'),
+  });
+  const pty = spawn(node, [entry], { cols: 100, rows: 30, cwd, env, name: 'xterm-256color' });
+  let output = '';
+  pty.onData((d) => (output += d));
+  const exited = new Promise<number>((r) => pty.onExit((e) => r(e.exitCode)));
+  const deadline = Date.now() + 30_000;
+  while (!output.includes('Start a new guided setup')) {
+    if (Date.now() > deadline) {
+      pty.kill('SIGKILL');
+      throw new Error(`no home screen within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  pty.write('\x03');
+  return { exitCode: await exited, output };
+}
 
 describe('config', () => {
   const lab = 'profiles/hyperconverged-lab.yaml';

@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JournalEvent } from '../../src/journal/events';
 import { followJournal, journalPath } from '../../src/journal/reader';
@@ -59,16 +59,23 @@ export interface WorldOptions {
 }
 
 /**
- * A copy of the built bundle for this world: other suites rebuild dist/ (their globalSetup),
- * and an engine started from a file being rewritten would fail to load. Checked by running it.
+ * A copy of the built dist/ (the entry and its chunks) for this world: other suites rebuild
+ * dist/ (their globalSetup), and an engine started from files being rewritten would fail to
+ * load. Checked by running it.
  */
 async function privateBundle(dir: string): Promise<string> {
-  const copy = join(dir, 'genestack-installer.mjs');
+  const copy = join(dir, 'dist', 'genestack-installer.mjs');
   for (let attempt = 1; ; attempt++) {
-    cpSync(BUNDLE, copy);
-    const r = await execa(process.execPath, [copy, '--version'], { reject: false });
-    if (r.exitCode === 0) return copy;
-    if (attempt >= 5) throw new Error(`the bundle ${BUNDLE} does not run:\n${String(r.stderr)}`);
+    let problem: string;
+    try {
+      cpSync(dirname(BUNDLE), join(dir, 'dist'), { recursive: true });
+      const r = await execa(process.execPath, [copy, '--version'], { reject: false });
+      if (r.exitCode === 0) return copy;
+      problem = String(r.stderr);
+    } catch (e) {
+      problem = String(e);
+    }
+    if (attempt >= 5) throw new Error(`the bundle ${BUNDLE} does not run:\n${problem}`);
     await new Promise((res) => setTimeout(res, 1000));
   }
 }
