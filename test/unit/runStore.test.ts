@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RunStore, followRunInto, PUBLISH_INTERVAL_MS } from '../../src/engine/runStore';
+import { RunStore, followRunInto, PUBLISH_INTERVAL_MS } from '../../src/state/runStore';
 import type { JournalEvent } from '../../src/journal/events';
 
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/journals');

@@ -10,7 +10,7 @@
 import { followJournal, journalPath } from '../journal/reader';
 import type { JournalEvent } from '../journal/events';
 import { loadState } from '../journal/snapshot';
-import { RunStateBuilder, initialRunState, type RunState } from '../state/runState';
+import { RunStateBuilder, initialRunState, type RunState } from './runState';
 
 /** At most one publish per this many ms: 10 a second. */
 export const PUBLISH_INTERVAL_MS = 100;
