@@ -1,6 +1,7 @@
 // How viewers act on a run. The journal has one writer, the engine; a viewer (attach, the
 // dashboard) asks the engine to record that it attached or took control, and asks for retry,
 // skip or abort. Signatures shared by the dashboard; the implementation lands with issue 6.
+import os from 'node:os';
 import type { Actor } from '../journal/events';
 import type { RunState } from '../state/runState';
 
@@ -15,8 +16,15 @@ export interface ControlResult {
   message: string;
 }
 
+/** This process as a viewer: the user, the machine, the pid. */
 export function thisViewer(): Actor {
-  throw new Error('control: not implemented yet');
+  let user: string;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = process.env.USER ?? String(process.getuid?.() ?? 'unknown');
+  }
+  return { user, host: os.hostname(), pid: process.pid };
 }
 
 /** Asks the engine to journal viewer-attached; resolves false when no engine runs the run. */
@@ -39,8 +47,32 @@ export async function retryFailed(_run: RunRef): Promise<ControlResult> {
 }
 
 /** Phases that will not run (or wait forever) if `phaseId` is skipped: what to confirm. */
-export function skipConsequences(_state: RunState, _phaseId: string): string[] {
-  throw new Error('control: not implemented yet');
+export function skipConsequences(state: RunState, phaseId: string): string[] {
+  // Every phase that needs phaseId, directly or through another phase, in plan order; the
+  // phases already done or skipped are not affected.
+  const through = new Map<string, string | null>([[phaseId, null]]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of state.phases) {
+      if (through.has(p.id)) continue;
+      const need = p.needs.find((n) => through.has(n));
+      if (need === undefined) continue;
+      through.set(p.id, need === phaseId ? null : need);
+      grew = true;
+    }
+  }
+  const lines: string[] = [];
+  for (const p of state.phases) {
+    if (p.id === phaseId || !through.has(p.id)) continue;
+    if (p.status === 'succeeded' || p.status === 'skipped') continue;
+    const via = through.get(p.id);
+    lines.push(
+      `${p.id}${p.title !== p.id ? ` (${p.title})` : ''} will run without ${phaseId}` +
+        (via ? `, which it needs through ${via}` : ''),
+    );
+  }
+  return lines;
 }
 
 /** Records the failed phase as skipped by the operator and resumes the run after it. */
