@@ -143,8 +143,10 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
 
   // Layout: header 4 rows, body border 2, footer 1, and the ink#450 row.
   const bodyHeight = Math.max(3, rows - 1 - 4 - 2 - 1);
-  const listWidth = Math.min(38, Math.max(24, Math.floor(columns * 0.36)));
-  const detailWidth = Math.max(20, columns - 4 - listWidth - 1);
+  // A summary (failure or completion) needs the width more than the phase list does.
+  const listHidden = panel === 'summary' && columns < 100;
+  const listWidth = listHidden ? 0 : Math.min(38, Math.max(24, Math.floor(columns * 0.36)));
+  const detailWidth = Math.max(20, columns - 4 - listWidth - (listHidden ? 0 : 1));
   const detailHeight = bodyHeight - 2; // tab bar + phase line
   const logRows = Math.max(1, detailHeight - 1);
 
@@ -522,6 +524,7 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
                     problem={failure.problem}
                     resumeCommand={facts.resumeCommand}
                     hasControl={hasControl}
+                    width={detailWidth}
                     height={detailHeight}
                   />
                 ) : null}
@@ -619,14 +622,16 @@ function PhaseLine({
   const t = phaseTiming(phase, learned, now);
   const expected =
     t.expectedMs === null
-      ? 'no estimate'
-      : `expected ${shortDuration(t.expectedMs)} (${t.expectedSource === 'earlier-runs' ? 'earlier runs' : 'catalog'})`;
+      ? ' (no estimate)'
+      : ` / ~${shortDuration(t.expectedMs)} (${t.expectedSource === 'earlier-runs' ? 'earlier runs' : 'catalog'})`;
   return (
     <Text wrap="truncate">
-      <Text bold>{safeText(phase.id)}</Text> {phase.status}
+      <Text bold>{safeText(phase.id)}</Text>{' '}
+      {/* Past the soft timeout the warning replaces the status, so it fits the narrowest panel. */}
+      {t.overdue ? <Text color="yellow">⚠ taking longer than expected</Text> : phase.status}
       {phase.attempt > 1 ? ` (attempt ${phase.attempt})` : ''}
-      {t.elapsedMs !== null ? ` · ${shortDuration(t.elapsedMs)}` : ''} · {expected}
-      {t.overdue ? <Text color="yellow"> · taking longer than expected</Text> : null}
+      {t.elapsedMs !== null ? ` · ${shortDuration(t.elapsedMs)}` : ''}
+      {phase.status === 'running' || phase.status === 'pending' ? expected : ''}
     </Text>
   );
 }
