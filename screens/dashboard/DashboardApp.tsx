@@ -213,6 +213,7 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
   };
   const log = (cmd: LogCommand) => {
     if (
+      cmd.type === 'searchStart' ||
       cmd.type === 'move' ||
       cmd.type === 'top' ||
       cmd.type === 'searchSubmit' ||
