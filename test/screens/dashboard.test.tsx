@@ -201,6 +201,17 @@ describe('dashboard keys', () => {
     expect(s.calls).toContain('abort');
   });
 
+  it('announce: false (attach announced already) records no second viewer', async () => {
+    const s = testServices({ journal: 'running', engineAlive: true });
+    await s.ready();
+    const r = await renderTui(
+      <DashboardApp services={s} control={false} announce={false} onExit={() => {}} />,
+    );
+    open.push({ r, s });
+    await r.waitFor((x) => x.includes('controller1'));
+    expect(s.calls).toEqual([]);
+  });
+
   it('read-only by default: announced as read-only', async () => {
     const { r, s } = await dashboard({ journal: 'running', engineAlive: true });
     await r.waitFor((x) => x.includes('READ-ONLY'));
