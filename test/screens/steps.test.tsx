@@ -369,7 +369,7 @@ describe('--profile prefill', () => {
     const loaded = loadProfileText(text);
     expect(loaded.parsed).toBeDefined();
     const state = stateFromProfile(loaded.parsed!, '/tmp/x.yaml', loaded.findings);
-    const w = await renderWizard({ state });
+    const w = await renderWizard({ state, services: fakeDiscovery().wrap });
     const f = await w.waitFor((x) => x.includes('Gateway VIP'));
     expect(f).toContain('Step 5/8: Network');
     expect(f).toContain('profile: hyperconverged-lab');
