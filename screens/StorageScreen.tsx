@@ -11,6 +11,7 @@ import {
   diskSummary,
   hostsWithoutFacts,
   lvmDiskRows,
+  lvmChosen,
   lvmDisksNotFound,
   lvmListActive,
   storageTextError,
@@ -66,6 +67,8 @@ interface Row {
   onKey?(e: KeyEvent, a: ReturnType<typeof actionsOf>): boolean;
   /** A blocking problem of this row (Enter goes to it). */
   error?: string | undefined;
+  /** Shown in full below the list while the row is focused (disk rows are long). */
+  detail?: string;
 }
 
 function cycle<T>(list: readonly T[], cur: T, step: number): T {
@@ -89,14 +92,18 @@ function diskLabel(d: DiskRow): string {
 /** Rows of an LVM disk list (TopoLVM or Cinder LVM): Space selects, w acknowledges a wipe. */
 function lvmRows(state: WizardState, list: LvmList, dispatch: (a: WizardAction) => void): Row[] {
   const other: LvmList = list === 'topolvm' ? 'cinderLvm' : 'topolvm';
-  const otherTaken = lvmListActive(state, other) ? state.storage.lvmDisks[other] : {};
+  const otherActive = lvmListActive(state, other);
   return lvmDiskRows(state, list).map((d) => {
-    const usedBy = d.id && otherTaken[d.id]?.selected ? LIST_TITLE[other] : undefined;
+    const usedBy =
+      otherActive && d.id && lvmChosen(state, other, d.hostKey, d.id)
+        ? LIST_TITLE[other]
+        : undefined;
     // A disk kept from a saved profile that now holds data still needs the acknowledgement.
     const blocked = d.choice.selected && !d.disk.eligible && !d.choice.wipe;
     return {
       id: `${list}:${d.hostKey}:${d.disk.path}`,
       lines: 1,
+      detail: `${diskNote(d, usedBy)} · ${d.hostName} ${d.id ?? d.disk.path}`,
       error: blocked
         ? `${d.hostName} ${d.id}: holds data; acknowledge wiping it (w) or drop it (Space)`
         : undefined,
@@ -111,8 +118,9 @@ function lvmRows(state: WizardState, list: LvmList, dispatch: (a: WizardAction) 
       ),
       onKey: (_e, a) => {
         if (!d.id) return false;
-        if (a.has('toggle')) return (dispatch({ type: 'toggleLvmDisk', list, diskId: d.id }), true);
-        if (a.has('wipe')) return (dispatch({ type: 'ackLvmWipe', list, diskId: d.id }), true);
+        const target = { list, hostKey: d.hostKey, diskId: d.id };
+        if (a.has('toggle')) return (dispatch({ type: 'toggleLvmDisk', ...target }), true);
+        if (a.has('wipe')) return (dispatch({ type: 'ackLvmWipe', ...target }), true);
         return false;
       },
     };
@@ -257,6 +265,7 @@ export function StorageScreen() {
       rows.push({
         id: `ceph:${d.hostKey}:${d.disk.path}`,
         lines: 1,
+        detail: `${diskNote(d)} · ${d.hostName} ${d.id ?? d.disk.path}`,
         render: (focused) => (
           <Choice
             label={diskLabel(d)}
@@ -362,8 +371,12 @@ export function StorageScreen() {
     (f) => (f.path.startsWith('storage') || f.path.includes('osdDisks')) && f.severity !== 'info',
   );
   const rowError = rows[focusedIndex]?.error ?? rows.find((r) => r.error)?.error;
+  const detail = rows[focusedIndex]?.detail;
   const footLines =
-    (unknown.length > 0 ? 1 : 0) + Math.min(3, findings.length) + (rowError ? 1 : 0);
+    (unknown.length > 0 ? 1 : 0) +
+    Math.min(3, findings.length) +
+    (rowError ? 1 : 0) +
+    (detail ? 1 : 0);
   // Keep the focused row in view: a window of rows that fits above the notes.
   const room = Math.max(3, bodyRows - footLines);
   let start = 0;
@@ -386,6 +399,11 @@ export function StorageScreen() {
           {r.render(rows.indexOf(r) === focusedIndex)}
         </Box>
       ))}
+      {detail ? (
+        <Text color="cyan" wrap="truncate">
+          {safeText(detail)}
+        </Text>
+      ) : null}
       {unknown.length > 0 ? (
         <Text color="yellow" wrap="truncate">
           {safeText(

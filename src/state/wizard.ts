@@ -140,8 +140,12 @@ export interface WizardState {
     text: StorageText;
     netappMultipath: boolean;
     netappSsl: boolean;
-    /** Disks for the TopoLVM and Cinder LVM volume groups: list -> disk byId -> choice. */
-    lvmDisks: Record<LvmList, Record<string, DiskChoice>>;
+    /**
+     * Disks for the TopoLVM and Cinder LVM volume groups: list -> host key -> disk byId ->
+     * choice. A --profile's devices (a flat list) are under SAVED_ANY_HOST until a host with
+     * that disk is discovered.
+     */
+    lvmDisks: Record<LvmList, Record<string, Record<string, DiskChoice>>>;
   };
   services: ServiceSelection;
   profilePath: string;
@@ -157,6 +161,9 @@ export const NETWORK_DEFAULTS = {
   serviceCidr: '10.233.0.0/18',
   joinCidr: '100.64.0.0/16',
 } as const;
+
+/** Host key of LVM disk choices read from a profile, before any host is known to have them. */
+export const SAVED_ANY_HOST = '*';
 
 export const STORAGE_TEXT_DEFAULTS: StorageText = {
   // the schema's defaults: Genestack's docs (reference §5.5, §3.21, §2.2)
@@ -232,8 +239,8 @@ export type WizardAction =
   | { type: 'setExternalMons'; value: string }
   | { type: 'setStorageText'; field: StorageTextField; value: string }
   | { type: 'toggleStorageFlag'; flag: StorageFlag }
-  | { type: 'toggleLvmDisk'; list: LvmList; diskId: string }
-  | { type: 'ackLvmWipe'; list: LvmList; diskId: string }
+  | { type: 'toggleLvmDisk'; list: LvmList; hostKey: string; diskId: string }
+  | { type: 'ackLvmWipe'; list: LvmList; hostKey: string; diskId: string }
   | { type: 'renameHost'; key: string; name: string }
   | { type: 'toggleService'; service: OpenStackService }
   | { type: 'setProfilePath'; path: string }
@@ -263,8 +270,8 @@ export function missingFacts(h: WizardHost): string | undefined {
   if (h.progress.state === 'idle')
     return 'not discovered (--no-discover; r on Discovery probes it)';
   if (h.progress.state !== 'done') return 'not discovered yet';
-  const r = h.progress.result;
-  return r.status === 'ok' ? undefined : `could not be reached: ${r.error}`;
+  // Short: the Discovery screen shows the failure and its fix.
+  return h.progress.result.status === 'ok' ? undefined : 'could not be reached (see Discovery)';
 }
 
 /** Usable hosts without facts, with the reason: screens that need facts list these. */
@@ -447,10 +454,12 @@ function lvmHosts(state: WizardState, list: LvmList): WizardHost[] {
 
 /** Every disk of the hosts of an LVM volume group, with its choice. Nothing is preselected. */
 export function lvmDiskRows(state: WizardState, list: LvmList): DiskRow[] {
-  const saved = state.storage.lvmDisks[list];
+  const all = state.storage.lvmDisks[list];
   return lvmHosts(state, list).flatMap((h) => {
     const f = factsOf(h);
     if (!f) return [];
+    // This host's own choices win over the profile's host-less list.
+    const saved = { ...(all[SAVED_ANY_HOST] ?? {}), ...(all[h.key] ?? {}) };
     return f.disks.map((d): DiskRow => {
       const id = diskIdFor(d, saved);
       return {
@@ -464,6 +473,12 @@ export function lvmDiskRows(state: WizardState, list: LvmList): DiskRow[] {
   });
 }
 
+/** Whether a disk of a host is chosen in an LVM list. */
+export function lvmChosen(state: WizardState, list: LvmList, hostKey: string, id: string): boolean {
+  const all = state.storage.lvmDisks[list];
+  return (all[hostKey]?.[id] ?? all[SAVED_ANY_HOST]?.[id])?.selected ?? false;
+}
+
 /** Whether an LVM list is asked: TopoLVM as the backend, LVM as the Cinder backend. */
 export function lvmListActive(state: WizardState, list: LvmList): boolean {
   return list === 'topolvm' ? state.storage.backend === 'topolvm' : state.storage.cinder === 'lvm';
@@ -472,7 +487,7 @@ export function lvmListActive(state: WizardState, list: LvmList): boolean {
 /** Saved disks of an LVM list that no discovered host has (kept as answers, shown as such). */
 export function lvmDisksNotFound(state: WizardState, list: LvmList): string[] {
   const seen = new Set(lvmDiskRows(state, list).flatMap((r) => (r.id ? [r.id] : [])));
-  return Object.entries(state.storage.lvmDisks[list])
+  return Object.entries(state.storage.lvmDisks[list][SAVED_ANY_HOST] ?? {})
     .filter(([id, c]) => c.selected && !seen.has(id))
     .map(([id]) => id);
 }
@@ -624,9 +639,13 @@ function diskEntry(r: DiskRow): OsdDisk {
 
 /** The disks of an LVM volume group for the profile: chosen rows, then saved ones not found. */
 function lvmDevicesFor(state: WizardState, list: LvmList): OsdDisk[] {
-  const rows = lvmDiskRows(state, list).filter((r) => r.choice.selected && r.id);
+  // The profile's list is flat: a disk id reported by two hosts is written once.
+  const seen = new Set<string>();
+  const rows = lvmDiskRows(state, list).filter(
+    (r) => r.choice.selected && r.id && !seen.has(r.id) && seen.add(r.id),
+  );
   const missing = lvmDisksNotFound(state, list).map((id): OsdDisk => {
-    const c = state.storage.lvmDisks[list][id];
+    const c = state.storage.lvmDisks[list][SAVED_ANY_HOST]?.[id];
     return c?.wipe ? { path: id, wipe: true } : id;
   });
   return [...rows.map(diskEntry), ...missing];
@@ -914,8 +933,8 @@ export function stateFromProfile(
       netappMultipath: st.cinderNetapp?.storageNetworkMultipath ?? false,
       netappSsl: st.cinderNetapp?.enableStorageSsl ?? false,
       lvmDisks: {
-        topolvm: lvmChoices(st.topolvm?.devices),
-        cinderLvm: lvmChoices(st.cinderLvm?.devices),
+        topolvm: { [SAVED_ANY_HOST]: lvmChoices(st.topolvm?.devices) },
+        cinderLvm: { [SAVED_ANY_HOST]: lvmChoices(st.cinderLvm?.devices) },
       },
     },
     services: { ...profile.openstack.services },
@@ -1070,12 +1089,13 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       };
     case 'toggleLvmDisk':
     case 'ackLvmWipe': {
-      const row = lvmDiskRows(state, action.list).find((r) => r.id === action.diskId);
+      const row = lvmDiskRows(state, action.list).find(
+        (r) => r.hostKey === action.hostKey && r.id === action.diskId,
+      );
       if (!row || !row.id) return state;
       const other = action.list === 'topolvm' ? 'cinderLvm' : 'topolvm';
       // One disk cannot hold both volume groups.
-      if (lvmListActive(state, other) && state.storage.lvmDisks[other][row.id]?.selected)
-        return state;
+      if (lvmListActive(state, other) && lvmChosen(state, other, row.hostKey, row.id)) return state;
       let choice = row.choice;
       if (action.type === 'ackLvmWipe') {
         if (row.disk.eligible) return state;
@@ -1091,7 +1111,13 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
           ...state.storage,
           lvmDisks: {
             ...state.storage.lvmDisks,
-            [action.list]: { ...state.storage.lvmDisks[action.list], [row.id]: choice },
+            [action.list]: {
+              ...state.storage.lvmDisks[action.list],
+              [row.hostKey]: {
+                ...(state.storage.lvmDisks[action.list][row.hostKey] ?? {}),
+                [row.id]: choice,
+              },
+            },
           },
         },
       };
