@@ -25,6 +25,7 @@ import { resolveProfile } from '../../src/profile/normalize';
 import { renderInventory } from '../../src/genestack/inventory';
 import { expandHostArgs } from '../../src/discovery/hostList';
 import { fixtureFacts } from '../helpers/fakeDiscovery';
+import type { HostFacts, HostResult } from '../../src/discovery/types';
 import { missingDependencies } from '../../src/profile/services';
 import { OPENSTACK_SERVICES, StorageSchema } from '../../src/profile/schema';
 import { terminalProblem } from '../../src/terminal/screen';
@@ -134,6 +135,18 @@ describe('settings', () => {
   });
 });
 
+/** The state after discovery of host `h` ended with `outcome`. */
+function finish(
+  s: WizardState,
+  h: WizardState['hosts'][number],
+  outcome:
+    | { status: 'ok'; facts: HostFacts; warnings: string[] }
+    | { status: 'unreachable'; error: string; fix: string; stderr: string },
+): WizardState {
+  const result = { host: h.key, target: h.target, durationMs: 1, ...outcome } as HostResult;
+  return wizardReducer(s, { type: 'hostDone', key: h.key, result });
+}
+
 describe('per-host SSH, rename, LVM disks and --profile rediscovery', () => {
   const typed = (text: string): WizardState => {
     let s = wizardReducer(initialWizardState(), { type: 'setName', name: 'lab' });
@@ -200,18 +213,11 @@ describe('per-host SSH, rename, LVM disks and --profile rediscovery', () => {
     const loaded = loadProfileText(sample('hyperconverged-lab.yaml'));
     let s = stateFromProfile(loaded.parsed!, '/x.yaml', loaded.findings);
     const h = s.hosts[2]!;
-    s = wizardReducer(s, {
-      type: 'hostDone',
-      key: h.key,
-      result: {
-        host: h.key,
-        target: h.target,
-        durationMs: 1,
-        status: 'unreachable',
-        error: 'no route to host',
-        fix: 'check the address',
-        stderr: '',
-      },
+    s = finish(s, h, {
+      status: 'unreachable',
+      error: 'no route to host',
+      fix: 'check the address',
+      stderr: '',
     });
     expect(usableHosts(s)).toHaveLength(3);
     expect(hostsWithoutFacts(s)).toEqual([
@@ -285,20 +291,7 @@ describe('per-host SSH, rename, LVM disks and --profile rediscovery', () => {
     const loaded = loadProfileText(sample('hyperconverged-ceph.yaml'));
     const saved = loaded.parsed!.hosts.map((h) => h.osdDisks);
     let s = stateFromProfile(loaded.parsed!, '/x.yaml', loaded.findings);
-    for (const h of s.hosts) {
-      s = wizardReducer(s, {
-        type: 'hostDone',
-        key: h.key,
-        result: {
-          host: h.key,
-          target: h.target,
-          durationMs: 1,
-          status: 'ok',
-          facts: nvme,
-          warnings: [],
-        },
-      });
-    }
+    for (const h of s.hosts) s = finish(s, h, { status: 'ok', facts: nvme, warnings: [] });
     // the recorded facts do not have the sample's disks: they are kept, none is added
     const hosts = validateDraft(draftProfile(s)).profile!.hosts;
     expect(hosts.map((h) => h.osdDisks)).toEqual(saved);
