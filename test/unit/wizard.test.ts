@@ -93,6 +93,8 @@ describe('wizard reducer', () => {
     expect(stepForPath('metadata.name')).toBe('hosts');
     expect(stepForPath('hosts[1].roles')).toBe('roles');
     expect(stepForPath('hosts[1].osdDisks[0]')).toBe('storage');
+    expect(stepForPath('hosts[1].name')).toBe('discovery');
+    expect(stepForPath('hosts[1].ssh.port')).toBe('hosts');
     expect(stepForPath('network.metallb.gatewayVip')).toBe('network');
     expect(stepForPath('openstack.services.nova')).toBe('services');
   });
