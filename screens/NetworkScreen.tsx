@@ -1,9 +1,16 @@
 import { useEffect, useState } from 'react';
 import { Box } from 'ink';
+import { MissingFacts } from '../components/MissingFacts';
 import { TextField } from '../components/TextField';
 import { Findings } from '../components/Findings';
 import { providerInterfaceCandidates } from '../src/discovery/providerInterfaces';
-import { factsOf, networkFieldError, usableHosts, type NetworkField } from '../src/state/wizard';
+import {
+  factsOf,
+  hostsWithoutFacts,
+  networkFieldError,
+  usableHosts,
+  type NetworkField,
+} from '../src/state/wizard';
 import { useActions, useView } from './context';
 import { useKeys } from './keyRouter';
 import { actionsOf } from './keymap';
@@ -113,7 +120,9 @@ export function NetworkScreen() {
   const netFindings = validation.findings.filter(
     (f) => f.path.startsWith('network') && f.severity !== 'info',
   );
-  const fieldRows = FIELDS.length + 1;
+  // Hosts whose interfaces are unknown (a --profile's host not reached): the saved answers stay.
+  const unknown = hostsWithoutFacts(state);
+  const fieldRows = FIELDS.length + 1 + (unknown.length > 0 ? 1 : 0);
   const findingsMax = Math.max(1, bodyRows - fieldRows - 1);
   return (
     <Box flexDirection="column">
@@ -131,6 +140,7 @@ export function NetworkScreen() {
           />
         );
       })}
+      <MissingFacts hosts={unknown} what="its interfaces are not listed; saved answers are kept" />
       <Findings
         findings={netFindings.filter((x) => !Object.values(errors).includes(x.message))}
         max={findingsMax}
