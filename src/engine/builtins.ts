@@ -362,6 +362,9 @@ export function fetchKubeconfigArgv(
   if (!cp)
     throw new Error('the profile has no kube_control_plane host to fetch the kubeconfig from');
   const ssh = profile.ssh;
+  // A host's own SSH port and user (hosts[].ssh) win over the profile's.
+  const port = cp.ssh?.port ?? ssh.port;
+  const user = cp.ssh?.user ?? ssh.user;
   const argv = [
     'ssh',
     '-o',
@@ -371,15 +374,15 @@ export function fetchKubeconfigArgv(
     '-o',
     'ConnectTimeout=15',
     '-p',
-    String(ssh.port),
+    String(port),
     '-l',
-    ssh.user,
+    user,
   ];
   if (ssh.identityFile)
     argv.push('-i', expandHome(ssh.identityFile, home), '-o', 'IdentitiesOnly=yes');
   if (ssh.proxyJump) argv.push('-J', ssh.proxyJump);
   argv.push(cp.address, '--');
-  if (ssh.become && ssh.user !== 'root') argv.push('sudo', '-n');
+  if (ssh.become && user !== 'root') argv.push('sudo', '-n');
   argv.push('cat', '/etc/kubernetes/admin.conf');
   return { argv, host: cp.name, address: cp.address };
 }

@@ -74,13 +74,13 @@ export type Gathered =
   | { status: 'ok'; target: HostTarget; facts: HostFacts; pf: PreflightFacts; durationMs: number }
   | HostFailed;
 
-/** The SSH target of each profile host: its address, the profile's user and port. */
+/** The SSH target of each profile host: its address, its own user and port or the profile's. */
 export function profileTargets(profile: ResolvedProfile): HostTarget[] {
   return profile.hosts.map((h) => ({
     host: h.name,
     address: h.address,
-    port: profile.ssh.port,
-    user: profile.ssh.user,
+    port: h.ssh?.port ?? profile.ssh.port,
+    user: h.ssh?.user ?? profile.ssh.user,
     groups: [...h.roles],
   }));
 }
@@ -102,7 +102,7 @@ export function workFor(
     names: profile.hosts.map((h) => h.name),
     peers: profile.hosts
       .filter((_, i) => i !== index)
-      .map((h) => ({ address: h.address, port: profile.ssh.port })),
+      .map((h) => ({ address: h.address, port: h.ssh?.port ?? profile.ssh.port })),
     disks: profile.hosts[index]!.osdDisks.map(osdDiskPath),
   };
 }
@@ -246,7 +246,7 @@ export function judgeHost(
   if (g.status !== 'ok') return report([checkSsh({ ok: false, failure: g })]);
 
   const { facts, pf } = g;
-  const user = profile.ssh.user;
+  const user = host.ssh?.user ?? profile.ssh.user;
   const checks: PreflightCheck[] = [checkSsh({ ok: true, user })];
   if (!pf.complete) {
     checks[0] = {
@@ -277,7 +277,7 @@ export function judgeHost(
         .map((h, i) => ({
           name: h.name,
           address: h.address,
-          port: profile.ssh.port,
+          port: h.ssh?.port ?? profile.ssh.port,
           downForBastion: all[i]?.status !== 'ok',
         }))
         .filter((_, i) => i !== index),

@@ -110,7 +110,7 @@ describe('the full-screen wizard in a real terminal', () => {
   });
 
   it('--profile FILE opens the wizard prefilled, on Review for a complete profile', async () => {
-    const r = runInPty(['--profile', 'profiles/hyperconverged-lab.yaml'], {
+    const r = runInPty(['--profile', 'profiles/hyperconverged-lab.yaml', '--no-discover'], {
       cols: 100,
       rows: 30,
       env: env(),

@@ -252,17 +252,11 @@ describe('genestack-installer bundle', () => {
     const out = join(cwd, `genestack-installer-bundle-${runId}.tar.gz`);
     writeFileSync(out, 'keep me');
     const bundle = (args: string[]) =>
-      execa(
-        process.execPath,
-        [
-          join(world.dir, 'genestack-installer.mjs'),
-          'bundle',
-          '--state-dir',
-          world.stateDir,
-          ...args,
-        ],
-        { cwd, reject: false, env: world.env },
-      );
+      execa(process.execPath, [world.bundle, 'bundle', '--state-dir', world.stateDir, ...args], {
+        cwd,
+        reject: false,
+        env: world.env,
+      });
     const r = await bundle([]);
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toContain(`${out} already exists; pass --force`);

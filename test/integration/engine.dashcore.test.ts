@@ -22,7 +22,7 @@ let bundle: string;
 
 beforeAll(async () => {
   w = await startWorld({ hosts: 2 });
-  bundle = join(w.dir, 'genestack-installer.mjs'); // the world's private copy of the bundle
+  bundle = w.bundle; // the world's private copy of the bundle
 });
 afterEach(async () => {
   // An engine that has written run-finished is still releasing its locks: let it exit first.

@@ -39,6 +39,8 @@ export interface EngineWorld {
   configDir: string;
   profile: string;
   env: Record<string, string>;
+  /** The world's private copy of the built entry (dist/genestack-installer.mjs and chunks). */
+  bundle: string;
   catalog(name: string): string;
   /** Runs the bundle with --state-dir (and the test environment); waits for it. */
   cli(args: string[], env?: Record<string, string>, timeoutMs?: number): Promise<CliRun>;
@@ -151,6 +153,7 @@ genestack:
     configDir,
     profile,
     env,
+    bundle,
     catalog: (name) => join(catalogDir, name),
     async cli(args, extra = {}, timeoutMs = 120_000) {
       const r = await execa(process.execPath, [bundle, ...args, '--state-dir', stateDir], {
