@@ -88,6 +88,26 @@ export interface ControlDeps {
 
 const FAILED = new Set(['failed', 'timed-out', 'aborted']);
 
+/** How long an engine that has journaled run-finished may take to exit (locks, last writes). */
+const ENGINE_EXIT_GRACE_MS = 5_000;
+
+/**
+ * True when no engine runs the run. An engine that has recorded the end of the run still
+ * releases its locks and exits for a moment: a retry pressed right at the failure waits for it
+ * rather than calling the run "still running".
+ */
+async function engineGone(runDir: string, run: RunRef): Promise<boolean> {
+  if (!engineAlive(runDir, run.stateDir, run.runId)) return true;
+  const { state } = await journalPosition(runDir);
+  if (state.finishedAt === null) return false;
+  const deadline = Date.now() + ENGINE_EXIT_GRACE_MS;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    if (!engineAlive(runDir, run.stateDir, run.runId)) return true;
+  }
+  return false;
+}
+
 /**
  * Resumes a stopped run in a new detached engine, as `deploy PROFILE --resume RUN` does, with
  * the run's own profile file, catalog and --yes; a profile changed since the run started is
@@ -100,7 +120,7 @@ async function resumeStopped(
   deps: ControlDeps,
 ): Promise<ControlResult> {
   const runDir = runDirOfRef(run);
-  if (engineAlive(runDir, run.stateDir, run.runId)) {
+  if (!(await engineGone(runDir, run))) {
     return { ok: false, message: `run ${run.runId} is still running; ${what} once it has stopped` };
   }
   let record;
