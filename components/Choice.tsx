@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { safeText } from '../src/terminal/sanitize';
 
 /** One row of a list: a cursor marker, an optional check box, a label, a dim note. */
 export function Choice({
@@ -20,9 +21,9 @@ export function Choice({
       <Text color={focused ? 'cyan' : undefined}>{focused ? '› ' : '  '}</Text>
       <Text bold={focused}>
         {box}
-        {label}
+        {safeText(label)}
       </Text>
-      {note ? <Text dimColor> {note}</Text> : null}
+      {note ? <Text dimColor> {safeText(note)}</Text> : null}
     </Text>
   );
 }

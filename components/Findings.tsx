@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Finding } from '../src/profile/findings';
+import { safeText } from '../src/terminal/sanitize';
 
 export function Findings({ findings, max = 6 }: { findings: readonly Finding[]; max?: number }) {
   if (findings.length === 0) return null;
@@ -13,9 +14,9 @@ export function Findings({ findings, max = 6 }: { findings: readonly Finding[]; 
           wrap="truncate"
         >
           {f.severity === 'error' ? '✗' : f.severity === 'warning' ? '!' : 'i'}{' '}
-          {f.path ? `${f.path}: ` : ''}
-          {f.message}
-          {f.severity !== 'info' ? ` (fix: ${f.fix})` : ''}
+          {/* messages quote profile strings and discovered names: shown through safeText */}
+          {safeText(`${f.path ? `${f.path}: ` : ''}${f.message}`)}
+          {f.severity !== 'info' ? ` (fix: ${safeText(f.fix)})` : ''}
         </Text>
       ))}
       {findings.length > max ? (

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { safeText } from '../src/terminal/sanitize';
 
 export interface TextFieldProps {
   label: string;
@@ -25,20 +26,21 @@ export function TextField({
         <Text color={focused ? 'cyan' : undefined}>{focused ? '› ' : '  '}</Text>
         <Text bold={focused}>{label.padEnd(width)}</Text>
         <Text wrap="truncate">
-          {value === '' && placeholder ? <Text dimColor>{placeholder}</Text> : value}
+          {/* typed and pasted text may hold control characters: never sent raw */}
+          {value === '' && placeholder ? <Text dimColor>{placeholder}</Text> : safeText(value)}
           {focused ? <Text inverse> </Text> : null}
         </Text>
       </Box>
       {error ? (
         <Text color="red" wrap="truncate">
           {'  '}
-          {' '.repeat(width)}✗ {error}
+          {' '.repeat(width)}✗ {safeText(error)}
         </Text>
       ) : focused && hint ? (
         <Text dimColor wrap="truncate">
           {'  '}
           {' '.repeat(width)}
-          {hint}
+          {safeText(hint)}
         </Text>
       ) : null}
     </Box>

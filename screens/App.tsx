@@ -3,7 +3,7 @@
 import { useCallback, useMemo, useReducer, useState } from 'react';
 import { Box, Text } from 'ink';
 import { Frame } from '../components/Frame';
-import { Help } from '../components/Help';
+import { Help, maxHelpOffset, type HelpContent } from '../components/Help';
 import { TooSmall, MIN_COLUMNS, MIN_ROWS } from '../components/TooSmall';
 import {
   STEPS,
@@ -15,9 +15,10 @@ import {
 } from '../src/state/wizard';
 import { ActionsContext, ViewContext, type WizardActions, type WizardResult } from './context';
 import { KeyRouterProvider, PRIORITY, useKeys } from './keyRouter';
-import { actionsOf, bindingsFor } from './keymap';
+import { HELP_KEYMAP, actionsOf, bindingsFor, helpActionOf } from './keymap';
 import { SCREEN_HELP } from './help';
 import { useTerminalSize } from './hooks/useTerminalSize';
+import { useDiscovery } from './hooks/useDiscovery';
 import type { WizardServices } from './hooks/services';
 import { HomeScreen } from './HomeScreen';
 import { HostsScreen } from './HostsScreen';
@@ -49,8 +50,19 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
   const { columns, rows } = useTerminalSize();
   const [state, dispatch] = useReducer(wizardReducer, initialState);
   const [help, setHelp] = useState(false);
+  const [helpOffset, setHelpOffset] = useState(0);
+  // Discovery runs in the shell, not in the Discovery screen: hosts keep being probed when the
+  // user moves on, and a --profile's hosts are rediscovered in the background on any screen.
+  useDiscovery(state, dispatch, services);
   const validation = useMemo(() => validateDraft(draftProfile(state)), [state]);
   const screen = state.screen;
+  // header 1, border 2, footer 1, and the ink#450 row; the body is 4 columns narrower (border, padding)
+  const bodyRows = Math.max(1, rows - 1 - 4);
+  const helpContent: HelpContent = {
+    title: STEP_TITLES[screen],
+    text: SCREEN_HELP[screen],
+    bindings: bindingsFor(screen),
+  };
 
   const next = useCallback(() => {
     const i = STEPS.indexOf(screen as (typeof STEPS)[number]);
@@ -71,7 +83,17 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
     return false;
   }, PRIORITY.critical);
   useKeys(
-    () => {
+    (e) => {
+      // ↑/↓ and PgUp/PgDn scroll a help taller than the screen; any other key closes it.
+      const scroll = helpActionOf(e);
+      if (scroll) {
+        const stepBy = e.key.pageUp || e.key.pageDown ? Math.max(1, bodyRows - 2) : 1;
+        const max = maxHelpOffset(helpContent, columns - 4, bodyRows);
+        setHelpOffset((o) =>
+          Math.max(0, Math.min(max, o + (scroll === 'helpDown' ? stepBy : -stepBy))),
+        );
+        return true;
+      }
       setHelp(false);
       return true;
     },
@@ -83,6 +105,7 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
     const a = actionsOf(e, screen);
     if (a.has('help')) {
       setHelp(true);
+      setHelpOffset(0);
       return true;
     }
     if (a.has('back')) {
@@ -95,12 +118,13 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) return <TooSmall columns={columns} rows={rows} />;
 
   const stepIndex = STEPS.indexOf(screen as (typeof STEPS)[number]);
-  const bindings = bindingsFor(screen);
-  const hints = bindings
-    .filter((b) => b.footer)
-    .map((b) => ({ keys: b.keys, description: shortHint(b.action) }));
-  // header 1, border 2, footer 1, and the ink#450 row
-  const bodyRows = Math.max(1, rows - 1 - 4);
+  const bindings = help ? HELP_KEYMAP : bindingsFor(screen);
+  const hints = [
+    ...bindings
+      .filter((b) => b.footer)
+      .map((b) => ({ keys: b.keys, description: shortHint(b.action) })),
+    ...(help ? [{ keys: 'other keys', description: 'close help' }] : []),
+  ];
   return (
     <ViewContext.Provider value={{ state, validation, bodyRows, columns: columns - 4 }}>
       <ActionsContext.Provider value={actions}>
@@ -113,7 +137,7 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
           hints={hints}
         >
           {help ? (
-            <Help title={STEP_TITLES[screen]} text={SCREEN_HELP[screen]} bindings={bindings} />
+            <Help content={helpContent} width={columns - 4} rows={bodyRows} offset={helpOffset} />
           ) : (
             <Box flexDirection="column" height={bodyRows} overflow="hidden">
               <CurrentScreen screen={screen} />
@@ -161,6 +185,12 @@ function shortHint(action: string): string {
       return 'deploy';
     case 'editPath':
       return 'path';
+    case 'rename':
+      return 'rename';
+    case 'helpUp':
+      return 'scroll';
+    case 'helpDown':
+      return 'scroll';
     default:
       return action;
   }

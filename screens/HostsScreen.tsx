@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Box, Text } from 'ink';
 import { TextField } from '../components/TextField';
 import { dnsNameProblem } from '../src/profile/rules';
+import { safeText } from '../src/terminal/sanitize';
 import type { SshAnswers } from '../src/state/wizard';
 import type { HostTarget } from '../src/discovery/types';
 import { useActions, useView } from './context';
@@ -169,10 +170,10 @@ export function HostsScreen() {
       {parsed.targets ? (
         <Text color="green" wrap="truncate">
           {parsed.targets.length} host{parsed.targets.length === 1 ? '' : 's'}:{' '}
-          {parsed.targets.map((t) => t.host).join(', ')}
+          {safeText(parsed.targets.map((t) => t.host).join(', '))}
         </Text>
       ) : null}
-      {note ? <Text color="yellow">{note}</Text> : null}
+      {note ? <Text color="yellow">{safeText(note)}</Text> : null}
     </Box>
   );
 }

@@ -1,9 +1,16 @@
 import { useEffect, useState } from 'react';
-import { Box } from 'ink';
+import { Box, Text } from 'ink';
 import { TextField } from '../components/TextField';
 import { Findings } from '../components/Findings';
 import { providerInterfaceCandidates } from '../src/discovery/providerInterfaces';
-import { factsOf, networkFieldError, usableHosts, type NetworkField } from '../src/state/wizard';
+import {
+  factsOf,
+  hostsWithoutFacts,
+  networkFieldError,
+  usableHosts,
+  type NetworkField,
+} from '../src/state/wizard';
+import { safeText } from '../src/terminal/sanitize';
 import { useActions, useView } from './context';
 import { useKeys } from './keyRouter';
 import { actionsOf } from './keymap';
@@ -113,7 +120,9 @@ export function NetworkScreen() {
   const netFindings = validation.findings.filter(
     (f) => f.path.startsWith('network') && f.severity !== 'info',
   );
-  const fieldRows = FIELDS.length + 1;
+  // Hosts whose interfaces are unknown (a --profile's host not reached): the saved answers stay.
+  const unknown = hostsWithoutFacts(state);
+  const fieldRows = FIELDS.length + 1 + (unknown.length > 0 ? 1 : 0);
   const findingsMax = Math.max(1, bodyRows - fieldRows - 1);
   return (
     <Box flexDirection="column">
@@ -131,6 +140,13 @@ export function NetworkScreen() {
           />
         );
       })}
+      {unknown.length > 0 ? (
+        <Text color="yellow" wrap="truncate">
+          {safeText(
+            `${unknown.map((u) => `${u.name} ${u.why}`).join('; ')}: its interfaces are not listed; saved answers are kept`,
+          )}
+        </Text>
+      ) : null}
       <Findings
         findings={netFindings.filter((x) => !Object.values(errors).includes(x.message))}
         max={findingsMax}

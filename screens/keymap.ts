@@ -16,6 +16,9 @@ export type KeyAction =
   | 'retry'
   | 'retryAll'
   | 'acceptKey'
+  | 'rename'
+  | 'helpUp'
+  | 'helpDown'
   | 'wipe'
   | 'reset'
   | 'import'
@@ -120,6 +123,14 @@ export const KEYMAP: readonly KeyBinding[] = [
     screens: ['discovery'],
     footer: true,
     match: plain('a'),
+  },
+  {
+    action: 'rename',
+    keys: 'n',
+    description: 'rename the selected host (its inventory and Kubernetes node name)',
+    screens: ['discovery'],
+    footer: true,
+    match: plain('n'),
   },
   {
     action: 'wipe',
@@ -237,6 +248,35 @@ export const KEYMAP: readonly KeyBinding[] = [
     match: (e) => plain('?')(e) || (e.key.ctrl && e.input === 'g'),
   },
 ];
+
+/**
+ * Keys while the help overlay is open: these scroll it (when it is taller than the screen),
+ * any other key closes it. The footer shows them instead of the screen's keys.
+ */
+export const HELP_KEYMAP: readonly KeyBinding[] = [
+  {
+    action: 'helpUp',
+    keys: '↑/PgUp',
+    description: 'scroll the help up',
+    screens: 'all',
+    footer: true,
+    match: (e) => e.key.upArrow || e.key.pageUp,
+  },
+  {
+    action: 'helpDown',
+    keys: '↓/PgDn',
+    description: 'scroll the help down',
+    screens: 'all',
+    footer: true,
+    match: (e) => e.key.downArrow || e.key.pageDown,
+  },
+];
+
+/** The help scroll action a key means while help is open, if any. */
+export function helpActionOf(e: KeyEvent): 'helpUp' | 'helpDown' | undefined {
+  const b = HELP_KEYMAP.find((k) => k.match(e));
+  return b ? (b.action as 'helpUp' | 'helpDown') : undefined;
+}
 
 export function bindingsFor(screen: ScreenId): KeyBinding[] {
   return KEYMAP.filter((b) => b.screens === 'all' || b.screens.includes(screen));

@@ -87,10 +87,22 @@ Examples:
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }
   // No command: the guided wizard (full screen), or, without a terminal, what to run instead.
-  program.option('--profile <file>', 'open the guided setup prefilled from a saved profile');
-  program.action(async (opts: { profile?: string }) => {
+  program.option(
+    '--profile <file>',
+    "open the guided setup prefilled from a saved profile; its hosts are rediscovered over SSH in the background (for the Network and Storage screens' interface and disk lists)",
+  );
+  program.option('--no-discover', 'with --profile: do not contact the hosts (saved answers only)');
+  program.action(async (opts: { profile?: string; discover?: boolean }) => {
     const { runWizard } = await import('./commands/wizard');
-    setExit(await runWizard(opts.profile ? { profile: opts.profile } : {}, io));
+    setExit(
+      await runWizard(
+        {
+          ...(opts.profile ? { profile: opts.profile } : {}),
+          ...(opts.discover === false ? { discover: false } : {}),
+        },
+        io,
+      ),
+    );
   });
   return program;
 }

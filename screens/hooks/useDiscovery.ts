@@ -1,6 +1,6 @@
-// Runs discovery for every host in the `pending` state while the Discovery screen is open, and
+// Runs discovery for every host in the `pending` state (mounted once, in the shell), and
 // turns its events into reducer actions. Retrying a host puts it back to pending, which starts
-// a new batch. Batches run until done; all are aborted when the screen unmounts.
+// a new batch. Batches run until done; all are aborted when the wizard closes.
 import { useEffect, useRef } from 'react';
 import type { Dispatch } from 'react';
 import type { WizardAction, WizardState } from '../../src/state/wizard';

@@ -7,6 +7,8 @@ import { terminalProblem } from '../terminal/screen';
 
 export interface WizardOptions {
   profile?: string;
+  /** False: a --profile's hosts are not rediscovered (no SSH until asked on Discovery). */
+  discover?: boolean;
 }
 
 export function noTerminalText(problem: string, profile?: string): string {
@@ -67,7 +69,9 @@ export async function runWizard(
       return EXIT.invalid;
     }
     settings.addRecentProfile(file);
-    initial = state.stateFromProfile(loaded.parsed, file, loaded.findings);
+    initial = state.stateFromProfile(loaded.parsed, file, loaded.findings, {
+      discover: opts.discover ?? true,
+    });
   }
   const result = await launchWizard(services, initial);
   switch (result.kind) {

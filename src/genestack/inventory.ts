@@ -128,6 +128,17 @@ function allVars(profile: Profile): Record<string, unknown> {
   return vars;
 }
 
+/**
+ * A host's own vars: its address, and its SSH port/user only when the profile gives them for
+ * that host (they override all.vars; profiles without them render as before).
+ */
+function hostVars(host: Profile['hosts'][number]): Record<string, unknown> {
+  const vars: Record<string, unknown> = { ansible_host: host.address };
+  if (host.ssh?.port !== undefined) vars.ansible_port = host.ssh.port;
+  if (host.ssh?.user !== undefined) vars.ansible_user = host.ssh.user;
+  return vars;
+}
+
 export function renderInventory(profile: ResolvedProfile, source: RenderSource): string {
   const groups = inventoryGroups(profile);
   const iface = profile.network.managementInterface;
@@ -135,7 +146,7 @@ export function renderInventory(profile: ResolvedProfile, source: RenderSource):
   const inventory = {
     all: {
       vars: allVars(profile),
-      hosts: Object.fromEntries(profile.hosts.map((h) => [h.name, { ansible_host: h.address }])),
+      hosts: Object.fromEntries(profile.hosts.map((h) => [h.name, hostVars(h)])),
       children: {
         k8s_cluster: {
           vars: {

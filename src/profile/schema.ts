@@ -86,9 +86,18 @@ export const OsdDiskSchema = z.union([
 ]);
 export type OsdDisk = z.infer<typeof OsdDiskSchema>;
 
+// How one host differs from the global ssh settings (a host reached on its own port, or as
+// another user): written as that host's ansible_port / ansible_user. Absent fields inherit.
+export const HostSshSchema = z.strictObject({
+  port: z.number().int().min(1).max(65535).optional().describe('SSH port of this host'),
+  user: nonEmpty().optional().describe('SSH user for this host'),
+});
+export type HostSsh = z.infer<typeof HostSshSchema>;
+
 export const HostSchema = z.strictObject({
   name: nonEmpty().describe('FQDN; becomes the inventory host name'),
   address: nonEmpty().describe('IPv4 address the bastion reaches the host on (management network)'),
+  ssh: HostSshSchema.optional().describe('per-host override of ssh.port / ssh.user'),
   roles: z.array(z.enum(ROLES)).default([]),
   osdDisks: z.array(OsdDiskSchema).default([]).describe('Ceph OSD disks (rook-ceph only)'),
 });
@@ -167,7 +176,10 @@ export const StorageSchema = z.strictObject({
   topolvm: z
     .strictObject({
       volumeGroup: z.string().default('vg-general'),
-      devices: z.array(byIdPath).default([]),
+      devices: z
+        .array(OsdDiskSchema)
+        .default([])
+        .describe('disks for the volume group, as osdDisks: by-id paths or {path, wipe, ...}'),
     })
     .optional(),
   cinder: z.enum(CINDER_BACKENDS).default('none'),
@@ -175,6 +187,12 @@ export const StorageSchema = z.strictObject({
     .strictObject({
       volumeGroup: z.string().default('cinder-volumes'),
       backendName: z.string().default('lvmdriver-1'),
+      // Genestack has the operator run pvcreate/vgcreate on each worker (reference §3.21);
+      // the disks are recorded so the volume group is built on the ones that were checked.
+      devices: z
+        .array(OsdDiskSchema)
+        .optional()
+        .describe('disks for the volume group, as osdDisks: by-id paths or {path, wipe, ...}'),
     })
     .optional(),
   cinderNetapp: z

@@ -25,6 +25,7 @@ import { describeIssue } from '../profile/schemaIssues';
 import { withDependencies, withoutDependents, type ServiceSelection } from '../profile/services';
 import type { DiskFacts, HostFacts, HostResult, HostTarget } from '../discovery/types';
 import { formatAddress, parseAddress, parseCidr, parseRange, prefixMask } from '../net/ipv4';
+import { dnsNameProblem } from '../profile/rules';
 
 export const STEPS = [
   'hosts',
@@ -80,7 +81,11 @@ export interface DiskChoice {
 }
 
 export type HostProgress =
-  { state: 'pending' } | { state: 'running' } | { state: 'done'; result: HostResult };
+  | { state: 'pending' }
+  | { state: 'running' }
+  | { state: 'done'; result: HostResult }
+  /** A --profile's host left undiscovered (--no-discover): probed only when retried. */
+  | { state: 'idle' };
 
 /** A host the wizard knows: typed (target), discovered (facts), or prefilled from a profile. */
 export interface WizardHost {
@@ -90,6 +95,20 @@ export interface WizardHost {
   /** From a --profile: kept as written when there are no facts. */
   prefilled?: Host;
 }
+
+/** LVM volume groups whose disks the Storage screen asks for. */
+export const LVM_LISTS = ['topolvm', 'cinderLvm'] as const;
+export type LvmList = (typeof LVM_LISTS)[number];
+
+/** Typed storage answers (besides the backend choices). */
+export interface StorageText {
+  topolvmVolumeGroup: string;
+  cinderLvmVolumeGroup: string;
+  cinderLvmBackendName: string;
+  netappBackendName: string;
+}
+export type StorageTextField = keyof StorageText;
+export type StorageFlag = 'netappMultipath' | 'netappSsl' | 'allowFewerHosts';
 
 export interface WizardState {
   screen: ScreenId;
@@ -105,6 +124,8 @@ export interface WizardState {
   topology?: Topology;
   /** Per-host roles chosen by the user; absent = automatic. */
   roleOverrides: Record<string, Role[]>;
+  /** Inventory names given by the user, by host key (absent = typed name or discovered FQDN). */
+  hostNames: Record<string, string>;
   network: NetworkAnswers;
   /** Which network fields the user changed (prefills never overwrite those). */
   networkTouched: Partial<Record<NetworkField, true>>;
@@ -116,6 +137,15 @@ export interface WizardState {
     disks: Record<string, Record<string, DiskChoice>>;
     externalMonHosts: string;
     allowFewerHosts: boolean;
+    text: StorageText;
+    netappMultipath: boolean;
+    netappSsl: boolean;
+    /**
+     * Disks for the TopoLVM and Cinder LVM volume groups: list -> host key -> disk byId ->
+     * choice. A --profile's devices (a flat list) are under SAVED_ANY_HOST until a host with
+     * that disk is discovered.
+     */
+    lvmDisks: Record<LvmList, Record<string, Record<string, DiskChoice>>>;
   };
   services: ServiceSelection;
   profilePath: string;
@@ -132,6 +162,17 @@ export const NETWORK_DEFAULTS = {
   joinCidr: '100.64.0.0/16',
 } as const;
 
+/** Host key of LVM disk choices read from a profile, before any host is known to have them. */
+export const SAVED_ANY_HOST = '*';
+
+export const STORAGE_TEXT_DEFAULTS: StorageText = {
+  // the schema's defaults: Genestack's docs (reference §5.5, §3.21, §2.2)
+  topolvmVolumeGroup: 'vg-general',
+  cinderLvmVolumeGroup: 'cinder-volumes',
+  cinderLvmBackendName: 'lvmdriver-1',
+  netappBackendName: 'netapp-iscsi-1',
+};
+
 export function initialWizardState(
   init: Partial<Pick<WizardState, 'ssh' | 'profilePath'>> = {},
 ): WizardState {
@@ -144,6 +185,7 @@ export function initialWizardState(
     ssh: init.ssh ?? { user: 'ubuntu', port: '22', identityFile: '', proxyJump: '' },
     hosts: [],
     roleOverrides: {},
+    hostNames: {},
     network: {
       managementInterface: '',
       providerInterface: '',
@@ -162,6 +204,10 @@ export function initialWizardState(
       disks: {},
       externalMonHosts: '',
       allowFewerHosts: false,
+      text: { ...STORAGE_TEXT_DEFAULTS },
+      netappMultipath: false,
+      netappSsl: false,
+      lvmDisks: { topolvm: {}, cinderLvm: {} },
     },
     services: { ...OPENSTACK_SERVICE_DEFAULTS },
     profilePath: init.profilePath ?? '',
@@ -191,6 +237,11 @@ export type WizardAction =
   | { type: 'toggleDisk'; hostKey: string; diskId: string }
   | { type: 'ackWipe'; hostKey: string; diskId: string }
   | { type: 'setExternalMons'; value: string }
+  | { type: 'setStorageText'; field: StorageTextField; value: string }
+  | { type: 'toggleStorageFlag'; flag: StorageFlag }
+  | { type: 'toggleLvmDisk'; list: LvmList; hostKey: string; diskId: string }
+  | { type: 'ackLvmWipe'; list: LvmList; hostKey: string; diskId: string }
+  | { type: 'renameHost'; key: string; name: string }
   | { type: 'toggleService'; service: OpenStackService }
   | { type: 'setProfilePath'; path: string }
   | { type: 'setConfigDir'; path: string }
@@ -205,11 +256,48 @@ export function factsOf(h: WizardHost): HostFacts | undefined {
     : undefined;
 }
 
-/** Hosts that take part in the profile: discovered ones, and prefilled ones not rediscovered. */
+/**
+ * Hosts that take part in the profile: discovered ones, and every host of a --profile (one that
+ * cannot be reached keeps its saved answers; the screens that need its facts say so).
+ */
 export function usableHosts(state: WizardState): WizardHost[] {
-  return state.hosts.filter(
-    (h) => factsOf(h) !== undefined || (h.prefilled && h.progress.state !== 'done'),
-  );
+  return state.hosts.filter((h) => factsOf(h) !== undefined || h.prefilled !== undefined);
+}
+
+/** Why a host has no facts (still probing, or the failure), or undefined when it has them. */
+export function missingFacts(h: WizardHost): string | undefined {
+  if (factsOf(h)) return undefined;
+  if (h.progress.state === 'idle')
+    return 'not discovered (--no-discover; r on Discovery probes it)';
+  if (h.progress.state !== 'done') return 'not discovered yet';
+  // Short: the Discovery screen shows the failure and its fix.
+  return h.progress.result.status === 'ok' ? undefined : 'could not be reached (see Discovery)';
+}
+
+/** Usable hosts without facts, with the reason: screens that need facts list these. */
+export function hostsWithoutFacts(state: WizardState): { name: string; why: string }[] {
+  return usableHosts(state).flatMap((h) => {
+    const why = missingFacts(h);
+    return why ? [{ name: hostName(state, h), why }] : [];
+  });
+}
+
+/**
+ * Why a name typed for a host cannot be its inventory name (the rules `validate` applies:
+ * host-name-invalid), or undefined. Not being an FQDN is a warning there: see hostNameWarning.
+ */
+export function hostNameError(name: string): string | undefined {
+  const v = name.trim();
+  if (v === '') return 'required: the inventory and Kubernetes node name';
+  const p = dnsNameProblem(v);
+  return p ? `not a valid DNS name: ${p}` : undefined;
+}
+
+export function hostNameWarning(name: string): string | undefined {
+  const v = name.trim();
+  return hostNameError(v) === undefined && !v.includes('.')
+    ? 'not a fully qualified name; Kubespray and Genestack expect FQDNs'
+    : undefined;
 }
 
 function isIpv4(s: string): boolean {
@@ -217,11 +305,13 @@ function isIpv4(s: string): boolean {
 }
 
 /**
- * The inventory name of a host: what the user typed when it is a name; for an address, the
- * host's own FQDN/hostname when that is unique among the hosts, else `node-<address>` (loopback
- * test fleets all share one hostname).
+ * The inventory name of a host: the name the user gave it (rename); what the user typed when it
+ * is a name; for an address, the host's own FQDN/hostname when that is unique among the hosts,
+ * else `node-<address>` (loopback test fleets all share one hostname).
  */
 export function hostName(state: WizardState, h: WizardHost): string {
+  const renamed = state.hostNames[h.key];
+  if (renamed !== undefined) return renamed.trim();
   if (h.prefilled) return h.prefilled.name;
   if (!isIpv4(h.target.address)) return h.target.address;
   const own = (x: WizardHost) => {
@@ -331,19 +421,100 @@ export function diskRows(state: WizardState): DiskRow[] {
     if (!rolesOf(state, h, i).includes('ceph_storage_nodes')) return;
     const f = factsOf(h);
     if (!f) return;
+    const saved = state.storage.disks[h.key] ?? {};
+    // A --profile's host keeps its saved disk list: other disks are not added by rediscovery.
+    const preselect = !(h.prefilled && h.prefilled.osdDisks.length > 0);
     for (const d of f.disks) {
-      const id = d.byId;
-      const chosen = id ? state.storage.disks[h.key]?.[id] : undefined;
+      const id = diskIdFor(d, saved);
+      const chosen = id ? saved[id] : undefined;
       rows.push({
         hostKey: h.key,
         hostName: hostName(state, h),
         disk: d,
         id,
-        choice: chosen ?? { selected: d.eligible && id !== null, wipe: false },
+        choice: chosen ?? { selected: preselect && d.eligible && id !== null, wipe: false },
       });
     }
   });
   return rows;
+}
+
+/** The id a disk is recorded under: a saved choice's by-id link when one matches, else byId. */
+function diskIdFor(d: DiskFacts, saved: Record<string, DiskChoice>): string | null {
+  return d.byIdAll.find((p) => saved[p] !== undefined) ?? d.byId;
+}
+
+/** Hosts whose disks may go into an LVM volume group. */
+function lvmHosts(state: WizardState, list: LvmList): WizardHost[] {
+  const hosts = usableHosts(state);
+  // TopoLVM runs wherever Kubernetes schedules volumes; Cinder LVM on cinder_storage_nodes.
+  if (list === 'topolvm') return hosts;
+  return hosts.filter((h, i) => rolesOf(state, h, i).includes('cinder_storage_nodes'));
+}
+
+/** Every disk of the hosts of an LVM volume group, with its choice. Nothing is preselected. */
+export function lvmDiskRows(state: WizardState, list: LvmList): DiskRow[] {
+  const all = state.storage.lvmDisks[list];
+  return lvmHosts(state, list).flatMap((h) => {
+    const f = factsOf(h);
+    if (!f) return [];
+    // This host's own choices win over the profile's host-less list.
+    const saved = { ...(all[SAVED_ANY_HOST] ?? {}), ...(all[h.key] ?? {}) };
+    return f.disks.map((d): DiskRow => {
+      const id = diskIdFor(d, saved);
+      return {
+        hostKey: h.key,
+        hostName: hostName(state, h),
+        disk: d,
+        id,
+        choice: (id ? saved[id] : undefined) ?? { selected: false, wipe: false },
+      };
+    });
+  });
+}
+
+/** Whether a disk of a host is chosen in an LVM list. */
+export function lvmChosen(state: WizardState, list: LvmList, hostKey: string, id: string): boolean {
+  const all = state.storage.lvmDisks[list];
+  return (all[hostKey]?.[id] ?? all[SAVED_ANY_HOST]?.[id])?.selected ?? false;
+}
+
+/** Whether an LVM list is asked: TopoLVM as the backend, LVM as the Cinder backend. */
+export function lvmListActive(state: WizardState, list: LvmList): boolean {
+  return list === 'topolvm' ? state.storage.backend === 'topolvm' : state.storage.cinder === 'lvm';
+}
+
+/** Saved disks of an LVM list that no discovered host has (kept as answers, shown as such). */
+export function lvmDisksNotFound(state: WizardState, list: LvmList): string[] {
+  const seen = new Set(lvmDiskRows(state, list).flatMap((r) => (r.id ? [r.id] : [])));
+  return Object.entries(state.storage.lvmDisks[list][SAVED_ANY_HOST] ?? {})
+    .filter(([id, c]) => c.selected && !seen.has(id))
+    .map(([id]) => id);
+}
+
+/** LVM volume group names (lvm(8): letters, digits, + _ . -; not starting with -). */
+export function volumeGroupError(v: string): string | undefined {
+  const t = v.trim();
+  if (t === '') return 'required: the volume group name';
+  if (t.length > 127) return 'at most 127 characters';
+  if (t === '.' || t === '..' || t.startsWith('-') || !/^[A-Za-z0-9+_.-]+$/.test(t))
+    return `"${t}" is not a volume group name: letters, digits, + _ . - and not starting with -`;
+  return undefined;
+}
+
+/** Cinder backend names are keys of conf.backends and part of host@backend. */
+export function backendNameError(v: string): string | undefined {
+  const t = v.trim();
+  if (t === '') return 'required: a key of conf.backends in the Cinder overrides';
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(t)
+    ? undefined
+    : `"${t}" is not a backend name: letters, digits, _ . - (e.g. lvmdriver-1)`;
+}
+
+export function storageTextError(field: StorageTextField, v: string): string | undefined {
+  return field === 'topolvmVolumeGroup' || field === 'cinderLvmVolumeGroup'
+    ? volumeGroupError(v)
+    : backendNameError(v);
 }
 
 /** Raw bytes selected, and what Ceph's 3-way replication leaves usable. */
@@ -445,14 +616,49 @@ function osdDisksFor(state: WizardState, h: WizardHost, index: number): OsdDisk[
   if (!f) return h.prefilled?.osdDisks ?? [];
   if (!rolesOf(state, h, index).includes('ceph_storage_nodes')) return [];
   const out: OsdDisk[] = [];
-  for (const r of diskRows(state).filter((r) => r.hostKey === h.key)) {
-    if (!r.choice.selected || !r.id) continue;
-    const entry: Exclude<OsdDisk, string> = { path: r.id, wipe: !r.disk.eligible && r.choice.wipe };
-    if (r.disk.sizeBytes !== null) entry.sizeBytes = r.disk.sizeBytes;
-    if (r.disk.serial) entry.serial = r.disk.serial;
-    out.push(entry);
+  const rows = diskRows(state).filter((r) => r.hostKey === h.key);
+  for (const r of rows) if (r.choice.selected && r.id) out.push(diskEntry(r));
+  // A saved disk the host no longer reports is kept (the Storage screen says it is missing).
+  const seen = new Set(rows.map((r) => r.id));
+  for (const d of h.prefilled?.osdDisks ?? []) {
+    const p = osdDiskPath(d);
+    if (!seen.has(p) && state.storage.disks[h.key]?.[p]?.selected) out.push(d);
   }
   return out;
+}
+
+function diskEntry(r: DiskRow): OsdDisk {
+  const entry: Exclude<OsdDisk, string> = {
+    path: r.id ?? r.disk.path,
+    wipe: !r.disk.eligible && r.choice.wipe,
+  };
+  if (r.disk.sizeBytes !== null) entry.sizeBytes = r.disk.sizeBytes;
+  if (r.disk.serial) entry.serial = r.disk.serial;
+  return entry;
+}
+
+/** The disks of an LVM volume group for the profile: chosen rows, then saved ones not found. */
+function lvmDevicesFor(state: WizardState, list: LvmList): OsdDisk[] {
+  // The profile's list is flat: a disk id reported by two hosts is written once.
+  const seen = new Set<string>();
+  const rows = lvmDiskRows(state, list).filter(
+    (r) => r.choice.selected && r.id && !seen.has(r.id) && seen.add(r.id),
+  );
+  const missing = lvmDisksNotFound(state, list).map((id): OsdDisk => {
+    const c = state.storage.lvmDisks[list][SAVED_ANY_HOST]?.[id];
+    return c?.wipe ? { path: id, wipe: true } : id;
+  });
+  return [...rows.map(diskEntry), ...missing];
+}
+
+/** Per-host SSH settings: what the host was typed or saved with, when it differs. */
+function hostSsh(state: WizardState, h: WizardHost): { port?: number; user?: string } | undefined {
+  const out: { port?: number; user?: string } = {};
+  if (h.target.port !== undefined && String(h.target.port) !== state.ssh.port.trim())
+    out.port = h.target.port;
+  if (h.target.user !== undefined && h.target.user !== state.ssh.user.trim())
+    out.user = h.target.user;
+  return out.port !== undefined || out.user !== undefined ? out : undefined;
 }
 
 /** The profile the answers describe (schema input form: defaults may still be missing). */
@@ -466,12 +672,16 @@ export function draftProfile(state: WizardState): ProfileInput {
   };
   if (state.ssh.identityFile.trim()) ssh.identityFile = state.ssh.identityFile.trim();
   if (state.ssh.proxyJump.trim()) ssh.proxyJump = state.ssh.proxyJump.trim();
-  const hosts = usableHosts(state).map((h, i) => ({
-    name: hostName(state, h),
-    address: h.prefilled && !factsOf(h) ? h.prefilled.address : h.target.address,
-    roles: rolesOf(state, h, i),
-    osdDisks: osdDisksFor(state, h, i),
-  }));
+  const hosts = usableHosts(state).map((h, i) => {
+    const own = hostSsh(state, h);
+    return {
+      name: hostName(state, h),
+      address: h.prefilled && !factsOf(h) ? h.prefilled.address : h.target.address,
+      ...(own ? { ssh: own } : {}),
+      roles: rolesOf(state, h, i),
+      osdDisks: osdDisksFor(state, h, i),
+    };
+  });
   const n = state.network;
   const gateway: Record<string, string> = { domain: n.domain.trim() };
   if (n.acmeEmail.trim()) gateway.acmeEmail = n.acmeEmail.trim();
@@ -496,9 +706,28 @@ export function draftProfile(state: WizardState): ProfileInput {
         .filter(Boolean),
     };
   }
-  if (state.storage.backend === 'topolvm') storage.topolvm = base?.storage.topolvm ?? {};
-  if (state.storage.cinder === 'lvm') storage.cinderLvm = base?.storage.cinderLvm ?? {};
-  if (state.storage.cinder === 'netapp') storage.cinderNetapp = base?.storage.cinderNetapp ?? {};
+  const t = state.storage.text;
+  if (state.storage.backend === 'topolvm') {
+    storage.topolvm = {
+      volumeGroup: t.topolvmVolumeGroup.trim(),
+      devices: lvmDevicesFor(state, 'topolvm'),
+    };
+  }
+  if (state.storage.cinder === 'lvm') {
+    const devices = lvmDevicesFor(state, 'cinderLvm');
+    storage.cinderLvm = {
+      volumeGroup: t.cinderLvmVolumeGroup.trim(),
+      backendName: t.cinderLvmBackendName.trim(),
+      ...(devices.length > 0 ? { devices } : {}),
+    };
+  }
+  if (state.storage.cinder === 'netapp') {
+    storage.cinderNetapp = {
+      backendName: t.netappBackendName.trim(),
+      storageNetworkMultipath: state.storage.netappMultipath,
+      enableStorageSsl: state.storage.netappSsl,
+    };
+  }
   return {
     apiVersion: API_VERSION,
     kind: 'Profile',
@@ -601,6 +830,8 @@ export function stepForPath(path: string): StepId {
   if (path.startsWith('metadata') || path.startsWith('ssh')) return 'hosts';
   if (path.startsWith('topology')) return 'topology';
   if (/^hosts\[\d+\]\.osdDisks/.test(path)) return 'storage';
+  if (/^hosts\[\d+\]\.name/.test(path)) return 'discovery';
+  if (/^hosts\[\d+\]\.ssh/.test(path)) return 'hosts';
   if (path.startsWith('hosts')) return 'roles';
   if (path.startsWith('network')) return 'network';
   if (path.startsWith('storage')) return 'storage';
@@ -620,30 +851,43 @@ export function stateFromProfile(
   profile: Profile,
   profilePath: string,
   findings: readonly Finding[],
+  opts: { discover?: boolean } = {},
 ): WizardState {
+  const discover = opts.discover ?? true;
   const s = initialWizardState({ profilePath });
   const n = profile.network;
   const disks: WizardState['storage']['disks'] = {};
-  const hosts: WizardHost[] = profile.hosts.map((h) => {
-    const key = h.address;
+  const targets = profile.hosts.map((h) => savedTarget(h));
+  const hosts: WizardHost[] = profile.hosts.map((h, i) => {
+    const target = targets[i]!;
+    const key = target.host;
     for (const d of h.osdDisks) {
       (disks[key] ??= {})[osdDiskPath(d)] = {
         selected: true,
         wipe: typeof d === 'string' ? false : d.wipe,
       };
     }
+    // pending: the shell rediscovers the hosts in the background (screens/hooks/useDiscovery).
     return {
       key,
-      target: { host: h.address, address: h.address },
-      progress: { state: 'pending' },
+      target,
+      progress: discover ? { state: 'pending' } : { state: 'idle' },
       prefilled: h,
     };
   });
+  const lvmChoices = (devices: readonly OsdDisk[] | undefined): Record<string, DiskChoice> =>
+    Object.fromEntries(
+      (devices ?? []).map((d) => [
+        osdDiskPath(d),
+        { selected: true, wipe: typeof d === 'string' ? false : d.wipe },
+      ]),
+    );
+  const st = profile.storage;
   const state: WizardState = {
     ...s,
     base: profile,
     name: profile.metadata.name,
-    hostsText: profile.hosts.map((h) => h.address).join(' '),
+    hostsText: targets.map((t) => t.host).join(' '),
     ssh: {
       user: profile.ssh.user,
       port: String(profile.ssh.port),
@@ -653,7 +897,7 @@ export function stateFromProfile(
     hosts,
     topology: profile.topology,
     roleOverrides: Object.fromEntries(
-      profile.hosts.filter((h) => h.roles.length > 0).map((h) => [h.address, h.roles]),
+      profile.hosts.flatMap((h, i) => (h.roles.length > 0 ? [[targets[i]!.host, h.roles]] : [])),
     ),
     network: {
       managementInterface: n.managementInterface,
@@ -678,6 +922,20 @@ export function stateFromProfile(
       allowFewerHosts: profile.storage.rookCeph?.allowFewerHosts ?? false,
       externalMonHosts: profile.storage.externalCeph?.monHosts.join(', ') ?? '',
       disks,
+      text: {
+        topolvmVolumeGroup: st.topolvm?.volumeGroup ?? STORAGE_TEXT_DEFAULTS.topolvmVolumeGroup,
+        cinderLvmVolumeGroup:
+          st.cinderLvm?.volumeGroup ?? STORAGE_TEXT_DEFAULTS.cinderLvmVolumeGroup,
+        cinderLvmBackendName:
+          st.cinderLvm?.backendName ?? STORAGE_TEXT_DEFAULTS.cinderLvmBackendName,
+        netappBackendName: st.cinderNetapp?.backendName ?? STORAGE_TEXT_DEFAULTS.netappBackendName,
+      },
+      netappMultipath: st.cinderNetapp?.storageNetworkMultipath ?? false,
+      netappSsl: st.cinderNetapp?.enableStorageSsl ?? false,
+      lvmDisks: {
+        topolvm: { [SAVED_ANY_HOST]: lvmChoices(st.topolvm?.devices) },
+        cinderLvm: { [SAVED_ANY_HOST]: lvmChoices(st.cinderLvm?.devices) },
+      },
     },
     services: { ...profile.openstack.services },
     configDir: profile.genestack.configDir,
@@ -685,6 +943,19 @@ export function stateFromProfile(
   const firstError = findings.find((f) => f.severity === 'error');
   const screen: ScreenId = firstError ? stepForPath(firstError.path) : 'review';
   return { ...state, screen, history: ['home'] };
+}
+
+/** How a saved host is reached: its address, with its own port/user when it has them. */
+export function savedTarget(h: Host): HostTarget {
+  const user = h.ssh?.user;
+  const port = h.ssh?.port;
+  const t: HostTarget = {
+    host: `${user !== undefined ? `${user}@` : ''}${h.address}${port !== undefined ? `:${port}` : ''}`,
+    address: h.address,
+  };
+  if (user !== undefined) t.user = user;
+  if (port !== undefined) t.port = port;
+  return t;
 }
 
 // ---- the reducer -----------------------------------------------------------------------
@@ -789,7 +1060,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         choice = { selected: !choice.wipe, wipe: !choice.wipe };
       } else {
         // A disk that holds something is selectable only after its wipe was acknowledged.
-        if (!row.disk.eligible && !choice.wipe) return state;
+        if (!row.disk.eligible && !choice.wipe && !choice.selected) return state;
         choice = { ...choice, selected: !choice.selected };
       }
       const hostDisks = { ...(state.storage.disks[action.hostKey] ?? {}), [row.id]: choice };
@@ -803,6 +1074,56 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     }
     case 'setExternalMons':
       return { ...state, storage: { ...state.storage, externalMonHosts: action.value } };
+    case 'setStorageText':
+      return {
+        ...state,
+        storage: {
+          ...state.storage,
+          text: { ...state.storage.text, [action.field]: action.value },
+        },
+      };
+    case 'toggleStorageFlag':
+      return {
+        ...state,
+        storage: { ...state.storage, [action.flag]: !state.storage[action.flag] },
+      };
+    case 'toggleLvmDisk':
+    case 'ackLvmWipe': {
+      const row = lvmDiskRows(state, action.list).find(
+        (r) => r.hostKey === action.hostKey && r.id === action.diskId,
+      );
+      if (!row || !row.id) return state;
+      const other = action.list === 'topolvm' ? 'cinderLvm' : 'topolvm';
+      // One disk cannot hold both volume groups.
+      if (lvmListActive(state, other) && lvmChosen(state, other, row.hostKey, row.id)) return state;
+      let choice = row.choice;
+      if (action.type === 'ackLvmWipe') {
+        if (row.disk.eligible) return state;
+        choice = { selected: !choice.wipe, wipe: !choice.wipe };
+      } else {
+        // Same rule as Ceph OSD disks: a disk holding data needs its wipe acknowledged first.
+        if (!row.disk.eligible && !choice.wipe && !choice.selected) return state;
+        choice = { ...choice, selected: !choice.selected };
+      }
+      return {
+        ...state,
+        storage: {
+          ...state.storage,
+          lvmDisks: {
+            ...state.storage.lvmDisks,
+            [action.list]: {
+              ...state.storage.lvmDisks[action.list],
+              [row.hostKey]: {
+                ...(state.storage.lvmDisks[action.list][row.hostKey] ?? {}),
+                [row.id]: choice,
+              },
+            },
+          },
+        },
+      };
+    }
+    case 'renameHost':
+      return { ...state, hostNames: { ...state.hostNames, [action.key]: action.name } };
     case 'toggleService':
       return {
         ...state,

@@ -8,6 +8,7 @@ import { fakeDiscovery, fixtureFacts } from '../helpers/fakeDiscovery';
 import { initialWizardState, stateFromProfile } from '../../src/state/wizard';
 import { loadProfileText } from '../../src/profile/load';
 import { discoveredState, NVME, SIZES } from './state';
+// Keys are sent one by one and each waits for React: loops of downs stay readable as loops.
 
 const start = (screen: Parameters<typeof discoveredState>[0] extends infer O ? O : never) =>
   discoveredState(screen);
@@ -266,8 +267,8 @@ describe('6. Storage', () => {
     expect(f).toMatch(
       /\[ \] node-10-0-0-21 \/dev\/disk\/by-id\/nvme-eui\.01000000000000005cd2e4b5a2c34f73 .* holds data: .*Ceph/,
     );
-    // rows: backend, cinder, then disks (os disk, free disk, ceph disk) of host 1
-    await w.send(KEYS.down, KEYS.down, KEYS.down, KEYS.down);
+    // rows: backend, cinder, allow fewer hosts, then disks (os disk, free disk, ceph disk) of host 1
+    await w.send(KEYS.down, KEYS.down, KEYS.down, KEYS.down, KEYS.down);
     await w.send(KEYS.space);
     f = await w.waitFor((x) =>
       x.includes('› [ ] node-10-0-0-21 /dev/disk/by-id/nvme-eui.01000000000000005cd2e4b5a2c34f73'),
@@ -275,6 +276,152 @@ describe('6. Storage', () => {
     await w.send('w');
     f = await w.waitFor((x) => x.includes('WIPE acknowledged'));
     expect(f).toContain('Disk plan (4 disks');
+    w.unmount();
+  });
+});
+
+describe('6. Storage: TopoLVM, Cinder LVM and NetApp', () => {
+  const FREE = '/dev/disk/by-id/nvme-eui.01000000000000005cd2e4b5a2c34e62';
+  const CEPH = '/dev/disk/by-id/nvme-eui.01000000000000005cd2e4b5a2c34f73';
+  const topolvm = () =>
+    start({
+      screen: 'storage',
+      extra: [{ type: 'setBackend', backend: 'topolvm' }],
+    });
+  /** Move the cursor down (or up) until the focused row matches. */
+  const focusOn = async (
+    w: Awaited<ReturnType<typeof renderWizard>>,
+    re: RegExp,
+    key: string = KEYS.down,
+  ) => {
+    for (let i = 0; i < 30 && !re.test(w.lastFrame()); i++) await w.send(key);
+    return w.waitFor((x) => re.test(x), String(re));
+  };
+  for (const size of SIZES) {
+    it(`renders every new field at ${size.columns}x${size.rows}`, async () => {
+      const w = await renderWizard({ size, state: topolvm() });
+      let f = await w.waitFor((x) => x.includes('TopoLVM volume group'));
+      expect(f).toMatch(/TopoLVM volume group\s+vg-general/);
+      expect(f).toContain('TopoLVM disks (0 chosen');
+      expect(f).toMatch(/\[ \] node-10-0-0-21 \/dev\/disk\/by-id\/nvme-eui\./);
+      // the focused disk's state is shown in full below the list, whatever the width
+      f = await focusOn(w, /empty · node-10-0-0-21 \/dev\/disk\/by-id\/nvme-eui\.0100/);
+      expect(f).toMatch(/› \[ \] node-10-0-0-21/);
+      // Cinder: LVM asks its volume group, backend name and disks
+      await focusOn(w, /› Cinder:/, KEYS.up);
+      await w.send(KEYS.right);
+      await w.waitFor((x) => x.includes('Cinder:   ◂ lvm ▸'));
+      f = await focusOn(w, /› Cinder LVM backend/);
+      expect(f).toMatch(/Cinder volume group\s+cinder-volumes/);
+      expect(f).toMatch(/Cinder LVM backend\s+lvmdriver-1/);
+      await focusOn(w, /Cinder LVM disks \(0 chosen/);
+      // NetApp: backend name, multipath and SSL
+      await focusOn(w, /› Cinder:/, KEYS.up);
+      await w.send(KEYS.right);
+      await w.waitFor((x) => x.includes('Cinder:   ◂ netapp ▸'));
+      f = await focusOn(w, /› \[ \] NetApp storage SSL/);
+      expect(f).toMatch(/NetApp backend\s+netapp-iscsi-1/);
+      expect(f).toContain('[ ] NetApp iSCSI multipath');
+      await w.send(KEYS.space);
+      await w.waitFor((x) => x.includes('› [x] NetApp storage SSL'));
+      w.unmount();
+    });
+  }
+
+  it('TopoLVM: the volume group is validated as typed; a disk with data needs w; back keeps answers', async () => {
+    const w = await renderWizard({ size: { columns: 160, rows: 40 }, state: topolvm() });
+    await w.waitFor((x) => x.includes('TopoLVM volume group'));
+    await w.send(KEYS.down, KEYS.down, KEYS.ctrlU);
+    await w.type('-vg');
+    await w.waitFor((x) => x.includes('"-vg" is not a volume group name'));
+    await w.send(KEYS.ctrlU);
+    await w.type('vg-data');
+    await w.waitFor((x) => /TopoLVM volume group\s+vg-data/.test(x) && !x.includes('✗'));
+    // disks of host 1: os disk, free disk, ceph disk
+    await w.send(KEYS.down, KEYS.down);
+    await w.send(KEYS.space);
+    let f = await w.waitFor((x) => x.includes(`› [x] node-10-0-0-21 ${FREE}`));
+    expect(f).toContain('TopoLVM disks (1 chosen');
+    await w.send(KEYS.down, KEYS.space);
+    // holds data: Space alone does not select it
+    f = await w.waitFor((x) => x.includes(`› [ ] node-10-0-0-21 ${CEPH}`));
+    expect(f).toMatch(/holds data: .*\(w to acknowledge wiping it\)/);
+    await w.send('w');
+    f = await w.waitFor((x) => x.includes(`› [x] node-10-0-0-21 ${CEPH}`));
+    expect(f).toContain('WIPE acknowledged');
+    expect(f).toContain('TopoLVM disks (2 chosen');
+    await w.send(KEYS.enter);
+    await w.waitFor((x) => x.includes('Step 7/8: OpenStack services'));
+    await w.send(KEYS.esc);
+    f = await w.waitFor((x) => x.includes('Step 6/8: Storage'));
+    expect(f).toMatch(/TopoLVM volume group\s+vg-data/);
+    expect(f).toContain('TopoLVM disks (2 chosen');
+    w.unmount();
+  });
+
+  it('Cinder LVM: backend name validated; a disk in the TopoLVM group is not offered twice; Enter refuses a bad name', async () => {
+    const w = await renderWizard({
+      size: { columns: 160, rows: 60 },
+      state: start({
+        screen: 'storage',
+        extra: [
+          { type: 'setBackend', backend: 'topolvm' },
+          { type: 'setCinder', cinder: 'lvm' },
+          { type: 'toggleLvmDisk', list: 'topolvm', hostKey: '10.0.0.21', diskId: FREE },
+        ],
+      }),
+    });
+    let f = await w.waitFor((x) => x.includes('Cinder LVM disks'));
+    expect(f).toMatch(
+      new RegExp(
+        `\\[ \\] node-10-0-0-21 ${FREE.replace(/\./g, '\\.')} .* used by the TopoLVM disks`,
+      ),
+    );
+    // focus the backend name: backend, cinder, VG, 12 TopoLVM disks, cinder VG, backend name
+    for (let i = 0; i < 16; i++) await w.send(KEYS.down);
+    await w.send(KEYS.ctrlU);
+    await w.type('lvm driver');
+    f = await w.waitFor((x) => x.includes('"lvm driver" is not a backend name'));
+    await w.send(KEYS.enter);
+    expect(w.lastFrame()).toContain('Step 6/8: Storage');
+    await w.send(KEYS.ctrlU);
+    await w.type('lvm-ssd-1');
+    await w.waitFor(
+      (x) => /Cinder LVM backend\s+lvm-ssd-1/.test(x) && !x.includes('not a backend'),
+    );
+    w.unmount();
+  });
+});
+
+describe('2. Discovery: rename', () => {
+  it('n renames a host; the name is validated as typed; Esc cancels; the new name is used', async () => {
+    const w = await renderWizard({ state: start({ screen: 'discovery' }) });
+    await w.waitFor((x) => x.includes('3/3 discovered'));
+    await w.send('n');
+    await w.waitFor((x) => /Name\s+node-10-0-0-21/.test(x));
+    await w.send(KEYS.ctrlU);
+    await w.type('Node_1');
+    await w.waitFor((x) => x.includes('not a valid DNS name: it has upper-case letters'));
+    await w.send(KEYS.enter);
+    expect(w.lastFrame()).toContain('not a valid DNS name');
+    await w.send(KEYS.ctrlU);
+    await w.type('node-10-0-0-22');
+    await w.waitFor((x) => x.includes('already has this name'));
+    await w.send(KEYS.ctrlU);
+    await w.type('ctl1');
+    await w.waitFor((x) => x.includes('not a fully qualified name'));
+    await w.type('.cloud.example.com');
+    await w.send(KEYS.enter);
+    const f = await w.waitFor((x) => x.includes('(ctl1.cloud.example.com)'));
+    expect(f).toContain('renamed to ctl1.cloud.example.com');
+    // Esc in the editor cancels without going back
+    await w.send(KEYS.down, 'n');
+    await w.waitFor((x) => /Name\s+node-10-0-0-22/.test(x));
+    await w.send(KEYS.esc);
+    await w.waitFor((x) => !/Name\s+node-10-0-0-22/.test(x));
+    expect(w.lastFrame()).toContain('Step 2/8: Discovery');
+    await w.send(KEYS.enter, KEYS.enter);
+    await w.waitFor((x) => x.includes('ctl1.cloud.example.com') && x.includes('Step 4/8: Roles'));
     w.unmount();
   });
 });
@@ -361,6 +508,63 @@ describe('8. Review', () => {
 });
 
 describe('--profile prefill', () => {
+  const topolvmLab = () =>
+    readFileSync(new URL('../../profiles/hyperconverged-lab.yaml', import.meta.url), 'utf8')
+      .replace(
+        '  backend: longhorn\n  longhorn:\n    replicas: 2\n',
+        '  backend: topolvm\n  topolvm:\n    volumeGroup: vg-lab\n    devices:\n      - /dev/disk/by-id/nvme-eui.01000000000000005cd2e4b5a2c34e62\n',
+      )
+      .replace(
+        '    address: 192.168.100.12',
+        '    address: 192.168.100.12\n    ssh: { port: 2222 }',
+      );
+
+  it('rediscovers the hosts: interface and disk lists appear, saved answers are kept, an unreachable host is named', async () => {
+    const loaded = loadProfileText(topolvmLab());
+    expect(loaded.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    const state = stateFromProfile(loaded.parsed!, '/x/lab.yaml', loaded.findings);
+    expect(state.screen).toBe('review');
+    // the saved per-host port is what discovery is asked to use
+    expect(state.hosts.map((h) => h.target)).toContainEqual({
+      host: '192.168.100.12:2222',
+      address: '192.168.100.12',
+      port: 2222,
+    });
+    // recorded facts stand in for SSH (no address outside loopback); the third host fails
+    const fake = fakeDiscovery({
+      facts: () => fixtureFacts(NVME),
+      unknownKey: ['192.168.100.12:2222'],
+    });
+    const w = await renderWizard({
+      size: { columns: 160, rows: 40 },
+      services: fake.wrap,
+      state: { ...state, screen: 'network', history: ['home'] },
+    });
+    let f = await w.waitFor((x) => x.includes('interfaces (eno1'), 'interfaces');
+    expect(f).toMatch(/Management interface\s+enp3s0/);
+    expect(f).toContain(
+      'hc-2.cloud.example.com could not be reached (see Discovery): its interfaces are not listed; saved answers are kept',
+    );
+    expect(fake.attempts.get('192.168.100.12:2222')).toBe(1);
+    // the facts now show the saved provider interface is not on the hosts: only that is asked
+    expect(f).toContain('enp4s0 does not exist on any host');
+    await w.send(KEYS.enter);
+    await w.waitFor((x) => x.includes('› Provider interface'));
+    await w.send(KEYS.right);
+    await w.waitFor((x) => /Provider interface\s+eno2/.test(x));
+    await w.send(KEYS.enter);
+    f = await w.waitFor((x) => x.includes('TopoLVM volume group'));
+    expect(f).toMatch(/TopoLVM volume group\s+vg-lab/);
+    // the saved disk is chosen on the discovered hosts; nothing else was added
+    expect(f).toContain(
+      '[x] hc-0.cloud.example.com /dev/disk/by-id/nvme-eui.01000000000000005cd2e4b5a2c34e62',
+    );
+    expect(f).toContain('TopoLVM disks (2 chosen');
+    expect(f).toContain('hc-2.cloud.example.com could not be reached');
+    expect(f).toContain('its disks are not listed; saved disks are kept');
+    w.unmount();
+  });
+
   it('keeps complete answers and opens at the first step with a problem', async () => {
     const text = readFileSync(
       new URL('../../profiles/hyperconverged-lab.yaml', import.meta.url),
@@ -369,7 +573,7 @@ describe('--profile prefill', () => {
     const loaded = loadProfileText(text);
     expect(loaded.parsed).toBeDefined();
     const state = stateFromProfile(loaded.parsed!, '/tmp/x.yaml', loaded.findings);
-    const w = await renderWizard({ state });
+    const w = await renderWizard({ state, services: fakeDiscovery().wrap });
     const f = await w.waitFor((x) => x.includes('Gateway VIP'));
     expect(f).toContain('Step 5/8: Network');
     expect(f).toContain('profile: hyperconverged-lab');

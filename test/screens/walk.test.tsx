@@ -15,6 +15,7 @@ import { renderWizard } from '../helpers/wizard';
 import { KEYS } from '../helpers/render';
 import { loadProfileFile } from '../../src/profile/load';
 import { ProfileSchema } from '../../src/profile/schema';
+import { stateFromProfile } from '../../src/state/wizard';
 import { runValidate } from '../../src/commands/validate';
 import { SCHEMA_FILE_NAME } from '../../src/profile/save';
 import type { DiscoveryEvent, NicFacts } from '../../src/discovery/types';
@@ -154,6 +155,8 @@ describe('full walk against real sshd', () => {
       hosts: fleet.hosts.map((h, i) => ({
         name: `node-${h.address.replace(/\./g, '-')}`,
         address: h.address,
+        // each sshd of the fleet listens on its own port: typed as address:port, saved per host
+        ssh: { port: h.port },
         roles: [
           ...(i < 3 ? (['kube_control_plane', 'etcd'] as const) : []),
           'openstack_control_plane',
@@ -192,6 +195,60 @@ describe('full walk against real sshd', () => {
       confirm: async () => false,
     };
     expect(await runValidate(profilePath, {}, io)).toBe(0);
-    expect(existsSync(path.join(configDir, 'inventory', 'inventory.yaml'))).toBe(true);
+    // Ansible reaches each host on its own port.
+    const inventory = readFileSync(path.join(configDir, 'inventory', 'inventory.yaml'), 'utf8');
+    for (const h of fleet.hosts) {
+      expect(inventory).toContain(
+        `node-${h.address.replace(/\./g, '-')}:\n      ansible_host: ${h.address}\n      ansible_port: ${h.port}\n`,
+      );
+    }
   }, 180_000);
+
+  it('--profile prefill rediscovers the saved hosts on their own ports and lists their interfaces', async () => {
+    // A profile as the walk saves it: every host on its own sshd port, global port 22.
+    const profile = ProfileSchema.parse({
+      apiVersion: 'genestack-installer/v1',
+      kind: 'Profile',
+      metadata: { name: 'loop-lab' },
+      topology: 'hyperconverged',
+      ssh: { user: fleet.user, port: 22, identityFile: fleet.clientKey },
+      hosts: fleet.hosts.map((h) => ({
+        name: `node-${h.address.replace(/\./g, '-')}.example.com`,
+        address: h.address,
+        ssh: { port: h.port },
+      })),
+      network: {
+        managementInterface: 'lo',
+        providerInterface: 'ens9',
+        managementCidr: '127.0.0.0/8',
+        metallb: { primary: ['127.0.200.1-127.0.200.20'], gatewayVip: '127.0.200.50' },
+        gateway: { domain: 'cloud.example.com' },
+      },
+      storage: { backend: 'longhorn' },
+    });
+    const state = stateFromProfile(profile, '/x/loop-lab.yaml', []);
+    expect(state.screen).toBe('review');
+    const w = await renderWizard({
+      size: { columns: 120, rows: 40 },
+      ssh: { knownHostsFile: fleet.knownHostsFile },
+      services: withSpareNic,
+      state: { ...state, screen: 'network', history: ['home'] },
+    });
+    // Before the facts arrive the screen says so; the saved answers are shown meanwhile.
+    const before = await w.waitFor((f) => f.includes('Management interface'));
+    expect(before).toMatch(/Management interface\s+lo/);
+    // After rediscovery (real SSH on each host's saved port) the interface list is offered.
+    const f = await w.waitFor(
+      (x) =>
+        /picks from the hosts’ interfaces \(\w+/.test(x) &&
+        !x.includes('not discovered') &&
+        !x.includes('could not be reached'),
+      'interfaces after rediscovery',
+      90_000,
+    );
+    expect(f).toMatch(/Provider interface\s+ens9/);
+    await w.send(KEYS.esc);
+    await w.waitFor((x) => x.includes('Start a new guided setup'));
+    w.unmount();
+  }, 120_000);
 });
