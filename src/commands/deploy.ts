@@ -1,78 +1,26 @@
-// `genestack-installer deploy PROFILE`: validates the profile, builds the plan, takes the locks,
-// creates the run (or reopens it with --resume), starts the engine detached from this terminal,
-// and follows it until it finishes (unless --no-attach). Also the hidden `__engine RUNDIR`
-// command the detached process runs.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+// `genestack-installer deploy PROFILE`: starts the run (src/engine/start.ts: validates the
+// profile, builds the plan, takes the locks, creates the run or reopens it with --resume, starts
+// the engine detached from this terminal), then follows it until it finishes (unless
+// --no-attach): the dashboard on a terminal, else plain lines or, with --json, the journal's
+// events. Also the hidden `__engine RUNDIR` command the detached process runs.
 import path from 'node:path';
 import { EXIT } from '../exitCodes';
-import {
-  chooseLaunch,
-  engineArgv,
-  launchEngine,
-  systemProbe,
-  type Launched,
-} from '../engine/detach';
-import {
-  engineAlive,
-  followRun,
-  journalPosition,
-  jsonPrinter,
-  plainPrinter,
-} from '../engine/follow';
-import {
-  acquireLock,
-  ownerForThisProcess,
-  processAlive,
-  releaseLock,
-  type RecoveredLock,
-} from '../engine/lock';
-import { exitCodeFor, resumeCommand } from '../engine/outcome';
-import { changedPaths, formatProfileChange, planChanges } from '../engine/profileDiff';
-import {
-  readRunRecord,
-  sha256,
-  updateRunRecord,
-  writeRunRecord,
-  RUN_RECORD_FORMAT,
-  type LaunchKind,
-  type RunOptions,
-  type RunRecord,
-} from '../engine/runRecord';
-import { DEFAULT_MAX_PARALLEL, checkPhaseNames } from '../engine/runner';
-import {
-  RUN_FILES,
-  configLockPath,
-  findRunId,
-  listRunIds,
-  newRunId,
-  resolveStateDir,
-  runDirOf,
-  stateLockPath,
-} from '../engine/stateDir';
-import { builtinCatalog } from '../plan/builtinCatalog';
-import { loadCatalogFile, type Catalog } from '../plan/catalog';
-import { buildPlan, planHash } from '../plan/plan';
-import { formatFinding, summarize } from '../profile/format';
-import { loadProfileFile, loadProfileText } from '../profile/load';
-import { UserError, type CommandIO } from './io';
+import { thisViewer } from '../engine/control';
+import type { Launched } from '../engine/detach';
+import { chooseView, engineAlive, followRun, jsonPrinter, plainPrinter } from '../engine/follow';
+import { exitCodeFor } from '../engine/outcome';
+import { startRun, type StartOptions } from '../engine/start';
+import { RUN_FILES } from '../engine/stateDir';
+import type { CommandIO } from './io';
 
-export const KILL_GRACE_ENV = 'GENESTACK_INSTALLER_KILL_GRACE_SECONDS';
-export const DEFAULT_KILL_GRACE_SECONDS = 10;
-/** How long `deploy` waits for the engine to take over the run. */
-const ENGINE_START_TIMEOUT_MS = 30_000;
+export { DEFAULT_KILL_GRACE_SECONDS, KILL_GRACE_ENV } from '../engine/start';
 
-export interface DeployOptions {
-  yes?: boolean;
-  catalog?: string;
-  stateDir?: string;
-  /** --resume [RUN]: true when given without a run id. */
-  resume?: string | boolean;
-  from?: string;
-  only?: string;
+export interface DeployOptions extends StartOptions {
   /** false with --no-attach. */
   attach?: boolean;
   json?: boolean;
+  /** Plain lines even on a terminal. */
+  plain?: boolean;
 }
 
 export interface DeployDeps {
@@ -81,92 +29,8 @@ export interface DeployDeps {
   launch?: (runDir: string, runId: string) => Promise<Launched>;
   /** Cancels following (the engine goes on); default: SIGINT. */
   signal?: AbortSignal;
-}
-
-function killGrace(env: NodeJS.ProcessEnv): number {
-  const raw = env[KILL_GRACE_ENV];
-  if (raw === undefined || raw === '') return DEFAULT_KILL_GRACE_SECONDS;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || n > 3600) {
-    throw new UserError(`${KILL_GRACE_ENV}=${raw}: give a number of seconds between 0 and 3600`);
-  }
-  return n;
-}
-
-async function loadCatalog(file: string | undefined): Promise<Catalog> {
-  return file ? await loadCatalogFile(path.resolve(file)) : builtinCatalog();
-}
-
-function parseOnly(only: string | undefined): string[] | undefined {
-  if (only === undefined) return undefined;
-  const ids = only
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (ids.length === 0) throw new UserError('--only needs at least one phase id', EXIT.usage);
-  return ids;
-}
-
-/** Takes both locks for runId; on failure nothing stays locked. */
-function takeLocks(stateDir: string, configDir: string, runId: string): RecoveredLock[] {
-  const owner = ownerForThisProcess(runId);
-  const recovered: RecoveredLock[] = [];
-  const s = acquireLock(stateLockPath(stateDir), owner, 'the state directory');
-  if (s) recovered.push(s);
-  try {
-    mkdirSync(configDir, { recursive: true, mode: 0o755 });
-    const c = acquireLock(configLockPath(configDir), owner, 'the config directory');
-    if (c) recovered.push(c);
-  } catch (e) {
-    releaseLock(stateLockPath(stateDir), runId);
-    throw e;
-  }
-  return recovered;
-}
-
-function releaseLocks(record: Pick<RunRecord, 'locks' | 'runId'>): void {
-  releaseLock(record.locks.state, record.runId);
-  releaseLock(record.locks.config, record.runId);
-}
-
-async function defaultLaunch(
-  runDir: string,
-  runId: string,
-  env: NodeJS.ProcessEnv,
-): Promise<Launched> {
-  const choice = await chooseLaunch(engineArgv(runDir), runId, runDir, systemProbe(), env);
-  return launchEngine(choice, runDir, env);
-}
-
-/** Waits until the engine has taken the run over (run.json names it), or has died trying. */
-async function waitForEngine(
-  runDir: string,
-  launched: Launched,
-): Promise<{ pid: number; via: LaunchKind } | string> {
-  const deadline = Date.now() + ENGINE_START_TIMEOUT_MS;
-  for (;;) {
-    try {
-      const r = readRunRecord(runDir);
-      if (r.engine) return { pid: r.engine.pid, via: r.engine.launchedVia };
-    } catch {
-      // being rewritten: read again
-    }
-    if (launched.pid !== undefined && !processAlive(launched.pid)) {
-      return `the engine (pid ${launched.pid}) exited at once`;
-    }
-    if (Date.now() > deadline)
-      return `the engine did not start within ${ENGINE_START_TIMEOUT_MS / 1000}s`;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function engineLogTail(runDir: string): string {
-  try {
-    const text = readFileSync(path.join(runDir, RUN_FILES.engineLog), 'utf8').trimEnd();
-    return text.split('\n').slice(-10).join('\n');
-  } catch {
-    return '';
-  }
+  /** Whether stdin is a terminal (default: process.stdin.isTTY): no prompt without one. */
+  stdinIsTTY?: boolean;
 }
 
 export async function runDeploy(
@@ -178,178 +42,29 @@ export async function runDeploy(
   const env = deps.env ?? process.env;
   // With --json, stdout carries only events: everything for people goes to stderr.
   const say = (t: string) => (opts.json ? io.err(t) : io.out(t));
-  const stateDir = resolveStateDir({ flag: opts.stateDir, env });
-  const profilePath = path.resolve(file);
-  const loaded = await loadProfileFile(profilePath);
-  if (!loaded.profile || !loaded.parsed) {
-    for (const f of loaded.findings.filter((x) => x.severity !== 'info')) {
-      io.err(formatFinding(f, file) + '\n');
-    }
-    io.err(`${file}: invalid (${summarize(loaded.findings)}); nothing was deployed\n`);
-    return EXIT.invalid;
-  }
-  const profile = loaded.profile;
-  const profileText = await readFile(profilePath, 'utf8');
-  const profileHash = sha256(profileText);
-  const only = parseOnly(opts.only);
-  const options: RunOptions = {
-    yes: Boolean(opts.yes),
-    ...(opts.from ? { from: opts.from } : {}),
-    ...(only ? { only } : {}),
-    killGraceSeconds: killGrace(env),
-    maxParallel: DEFAULT_MAX_PARALLEL,
-  };
-  const configDir = path.resolve(profile.genestack.configDir);
-  const resuming = opts.resume !== undefined && opts.resume !== false;
-
-  let runId: string;
-  let runDir: string;
-  let record: RunRecord;
-
-  if (!resuming) {
-    const catalog = await loadCatalog(opts.catalog);
-    const plan = buildPlan(profile, catalog);
-    checkPhaseNames(plan, { from: opts.from, only });
-    runId = newRunId();
-    runDir = runDirOf(stateDir, runId);
-    mkdirSync(path.dirname(runDir), { recursive: true, mode: 0o700 });
-    const recovered = takeLocks(stateDir, configDir, runId);
-    record = {
-      format: RUN_RECORD_FORMAT,
-      runId,
-      createdAt: new Date().toISOString(),
-      profilePath,
-      profileHash,
-      profileName: profile.metadata.name,
-      ...(opts.catalog ? { catalogPath: path.resolve(opts.catalog) } : {}),
-      catalogSource: catalog.source,
-      configDir,
-      stateDir,
-      plan,
-      planHash: planHash(plan),
-      options,
-      locks: { state: stateLockPath(stateDir), config: configLockPath(configDir) },
-      recoveredLocks: recovered,
-      conditionSkipped: [],
-      resumes: 0,
-    };
-    try {
-      mkdirSync(runDir, { recursive: false, mode: 0o700 });
-      writeFileSync(path.join(runDir, RUN_FILES.profile), profileText, { mode: 0o600 });
-      writeRunRecord(runDir, record);
-    } catch (e) {
-      releaseLocks(record);
-      throw e;
-    }
-  } else {
-    runId =
-      typeof opts.resume === 'string'
-        ? findRunId(stateDir, opts.resume)
-        : latestRunOf(stateDir, profilePath);
-    runDir = runDirOf(stateDir, runId);
-    const old = readRunRecord(runDir);
-    const catalogPath = opts.catalog ? path.resolve(opts.catalog) : old.catalogPath;
-    const catalog = await loadCatalog(catalogPath);
-    const plan = buildPlan(profile, catalog);
-    checkPhaseNames(plan, { from: opts.from, only });
-    const { state } = await journalPosition(runDir);
-    if (state.status === 'succeeded' && !opts.from && !only) {
-      say(
-        `run ${runId} succeeded; there is nothing to resume. Use --from PHASE or --only PHASE,... to run phases again.\n`,
-      );
-      return EXIT.ok;
-    }
-    if (old.profilePath !== profilePath) {
-      say(`note: run ${runId} was started with ${old.profilePath}; resuming with ${profilePath}\n`);
-    }
-    const profileChanged = old.profileHash !== profileHash;
-    const newHash = planHash(plan);
-    if (profileChanged || newHash !== old.planHash) {
-      const oldParsed = loadProfileText(
-        readFileSync(path.join(runDir, RUN_FILES.profile), 'utf8'),
-      ).parsed;
-      const fields = profileChanged ? changedPaths(oldParsed ?? {}, loaded.parsed) : [];
-      const phases = planChanges(old.plan, plan, profileChanged);
-      say(
-        profileChanged
-          ? formatProfileChange(fields, phases)
-          : `The plan changed since the run started (the catalog):\n${phases.map((p) => `  ${p.id}: ${p.what.join(', ')}\n`).join('')}`,
-      );
-      if (!opts.yes) {
-        if (!io.isTTY) {
-          io.err(
-            `not resuming run ${runId}: ${profileChanged ? 'the profile' : 'the plan'} changed (above). ` +
-              'Re-run with --yes to resume with it, or restore the profile the run started with.\n',
-          );
-          return EXIT.invalid;
-        }
-        if (!(await io.confirm('Resume the run with these changes?'))) {
-          say('Nothing was resumed.\n');
-          return EXIT.declined;
-        }
-      }
-    }
-    const recovered = takeLocks(stateDir, configDir, runId);
-    try {
-      record = updateRunRecord(runDir, (r) => {
-        r.profilePath = profilePath;
-        r.profileHash = profileHash;
-        r.profileName = profile.metadata.name;
-        if (catalogPath) r.catalogPath = catalogPath;
-        else delete r.catalogPath;
-        r.catalogSource = catalog.source;
-        r.configDir = configDir;
-        r.plan = plan;
-        r.planHash = newHash;
-        r.options = options;
-        r.locks = { state: stateLockPath(stateDir), config: configLockPath(configDir) };
-        r.recoveredLocks = recovered;
-        r.resumes += 1;
-        delete r.engine;
-      });
-      writeFileSync(path.join(runDir, RUN_FILES.profile), profileText, { mode: 0o600 });
-    } catch (e) {
-      releaseLocks({
-        runId,
-        locks: { state: stateLockPath(stateDir), config: configLockPath(configDir) },
-      });
-      throw e;
-    }
-  }
-
-  const stateDirFlag = opts.stateDir ? stateDir : undefined;
-  const resume = resumeCommand(file, runId, stateDirFlag);
-
-  const pos = await journalPosition(runDir);
-  let launched: Launched;
-  try {
-    launched = await (deps.launch ?? ((d, id) => defaultLaunch(d, id, env)))(runDir, runId);
-  } catch (e) {
-    releaseLocks(record);
-    throw e;
-  }
-  if (launched.fallback)
-    say(`note: ${launched.fallback}; the engine runs in its own session instead\n`);
-  const started = await waitForEngine(runDir, launched);
-  if (typeof started === 'string') {
-    releaseLocks(record);
-    const tail = engineLogTail(runDir);
-    throw new UserError(
-      `${started}${tail ? `:\n${tail}` : ''}\n(the engine's log: ${path.join(runDir, RUN_FILES.engineLog)})`,
-      EXIT.internal,
-    );
-  }
-  say(
-    `run ${runId}: engine pid ${started.pid} (${started.via === 'setsid' ? 'own session' : started.via}); folder ${runDir}\n`,
+  const r = await startRun(
+    file,
+    opts,
+    {
+      say,
+      err: io.err,
+      canAsk: io.isTTY && (deps.stdinIsTTY ?? Boolean(process.stdin.isTTY)),
+      confirm: (q) => io.confirm(q),
+    },
+    { env, ...(deps.launch ? { launch: deps.launch } : {}), startedBy: thisViewer() },
   );
+  if ('exitCode' in r) return r.exitCode;
+  const { runId, runDir, stateDir, position: pos, resumeCommand: resume } = r.started;
 
   if (opts.attach === false) {
     say(
-      `The run goes on in the background. Follow it: genestack-installer attach ${runId}${stateDirFlag ? ` --state-dir ${stateDirFlag}` : ''}\n`,
+      `The run goes on in the background. Follow it: genestack-installer attach ${runId}${r.started.stateDirFlag ? ` --state-dir ${r.started.stateDirFlag}` : ''}\n`,
     );
     return EXIT.ok;
   }
 
+  const view = chooseView(opts, { isTTY: io.isTTY }, env);
+  // LEAD: call runDashboard here (view === 'dashboard': stateDir, runId, control: true)
   const cancel = new AbortController();
   const onSigint = () => cancel.abort();
   if (deps.signal) deps.signal.addEventListener('abort', onSigint, { once: true });
@@ -360,9 +75,10 @@ export async function runDeploy(
       fromOffset: pos.offset,
       lastSeq: pos.lastSeq,
       initial: pos.state,
-      printer: opts.json
-        ? jsonPrinter(io.out)
-        : plainPrinter({ out: io.out, runDir, resumeCommand: resume }),
+      printer:
+        view === 'json'
+          ? jsonPrinter(io.out)
+          : plainPrinter({ out: io.out, runDir, resumeCommand: resume }),
       alive: () => engineAlive(runDir, stateDir, runId),
       signal: cancel.signal,
     });
@@ -383,20 +99,4 @@ export async function runDeploy(
     if (deps.signal) deps.signal.removeEventListener('abort', onSigint);
     else process.off('SIGINT', onSigint);
   }
-}
-
-/** The newest run of this profile file, for `--resume` without a run id. */
-function latestRunOf(stateDir: string, profilePath: string): string {
-  const ids = listRunIds(stateDir);
-  for (const id of ids) {
-    try {
-      if (readRunRecord(runDirOf(stateDir, id)).profilePath === profilePath) return id;
-    } catch {
-      // not a complete run folder
-    }
-  }
-  if (ids.length === 0) return findRunId(stateDir); // throws: no runs at all
-  throw new UserError(
-    `no run of ${profilePath} in ${stateDir}; name the run to resume (--resume RUN; \`genestack-installer runs\` lists them)`,
-  );
 }

@@ -132,13 +132,22 @@ export function registerDeployCommand(
     .option('--from <phase>', 'run from this phase on (it and every later phase run again)')
     .option('--only <phases>', 'run only these phases (comma-separated), done or not')
     .option('--no-attach', 'start the run and return; follow it later with `attach`')
-    .option('--json', 'print the journal events as JSON lines while following')
+    .option(
+      '--plain',
+      'plain lines instead of the dashboard (the default when stdout is not a terminal, or CI is set)',
+    )
+    .option(
+      '--json',
+      'print the journal events as JSON lines while following (stdout carries only events)',
+    )
     .addHelpText(
       'after',
       `
 Exit codes: 0 the run succeeded, 1 invalid profile (or a changed profile on --resume without --yes),
 6 a phase failed, 7 a phase timed out, 8 the run was aborted, 9 another run holds the lock.
-Ctrl-C detaches from the run (it goes on); \`genestack-installer abort RUN\` stops it.`,
+Ctrl-C detaches from the run (it goes on); \`genestack-installer abort RUN\` stops it.
+Without a terminal (stdin or stdout not one) deploy never asks: a question the flags do not
+answer (a changed profile on --resume) is an error naming the flag (--yes).`,
     )
     .action(async (file: string, opts: DeployOptions) => {
       const { runDeploy } = await import('./deploy');
@@ -204,14 +213,26 @@ export function registerRunCommands(
     });
   program
     .command('attach')
-    .description('follow a running deployment (read-only); Ctrl-C detaches, the run goes on')
+    .description(
+      'follow a running deployment: the dashboard on a terminal, else plain lines; read-only unless --control. The engine records who attached. Ctrl-C detaches, the run goes on',
+    )
     .argument('[run]', 'run id (default: the one running, else the newest)')
-    .option('--json', 'print the journal events as JSON lines')
+    .option('--control', 'take control of the run (recorded in its journal)')
+    .option(
+      '--plain',
+      'plain lines even on a terminal (the default when stdout is not one, or CI is set)',
+    )
+    .option('--json', 'print the journal events as JSON lines (stdout carries only events)')
     .option('--state-dir <dir>', STATE_DIR_HELP)
-    .action(async (run: string | undefined, o: { json?: boolean; stateDir?: string }) => {
-      const { runAttach } = await import('./runs');
-      setExit(await runAttach(run, o, io));
-    });
+    .action(
+      async (
+        run: string | undefined,
+        o: { json?: boolean; plain?: boolean; control?: boolean; stateDir?: string },
+      ) => {
+        const { runAttach } = await import('./runs');
+        setExit(await runAttach(run, o, io));
+      },
+    );
   program
     .command('abort')
     .description(

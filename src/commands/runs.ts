@@ -3,7 +3,9 @@
 // (src/state/runState.ts), plus whether the engine process is still alive.
 import path from 'node:path';
 import { EXIT } from '../exitCodes';
+import { announceViewer, takeControl, thisViewer } from '../engine/control';
 import {
+  chooseView,
   engineAlive,
   followRun,
   journalPosition,
@@ -11,6 +13,7 @@ import {
   plainPrinter,
   type Printer,
 } from '../engine/follow';
+import { abortEngine } from '../engine/abort';
 import { readLock, ownerAlive } from '../engine/lock';
 import {
   exitCodeFor,
@@ -342,19 +345,34 @@ export async function runLogs(
 
 export async function runAttach(
   run: string | undefined,
-  opts: { json?: boolean; stateDir?: string },
+  opts: { json?: boolean; plain?: boolean; control?: boolean; stateDir?: string },
   io: CommandIO,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const stateDir = resolveStateDir({ flag: opts.stateDir });
   const runId = currentOrLatest(stateDir, run);
   const v = await viewRun(stateDir, runId);
   const flag = opts.stateDir ? stateDir : undefined;
   if (!v.alive) {
+    if (opts.control) io.err(`run ${runId} is not running; there is nothing to take control of\n`);
     io.out(opts.json ? JSON.stringify(statusJson(v, flag)) + '\n' : statusText(v, flag));
     return v.outcome === 'pending' ? EXIT.ok : exitCodeFor(v.state, false);
   }
-  if (!opts.json) io.out(statusText(v, flag) + '\nfollowing (Ctrl-C detaches; the run goes on)\n');
+  const view = chooseView(opts, { isTTY: io.isTTY }, env);
+  // From here on, so this viewer's own attach is among the lines it shows.
   const pos = await journalPosition(v.runDir);
+  const ref = { stateDir, runId };
+  const me = thisViewer();
+  // The engine journals who attached (and who took control); a viewer never writes the journal.
+  const announced = await announceViewer(ref, me, opts.control ? 'control' : 'read-only');
+  if (announced && opts.control) await takeControl(ref, me);
+  // LEAD: call runDashboard here (view === 'dashboard': stateDir, runId, control: Boolean(opts.control))
+  if (view !== 'json') {
+    io.out(
+      statusText(v, flag) +
+        `\nfollowing (${opts.control ? 'in control' : 'read-only'}; Ctrl-C detaches, the run goes on)\n`,
+    );
+  }
   const cancel = new AbortController();
   const onSigint = () => cancel.abort();
   process.on('SIGINT', onSigint);
@@ -364,13 +382,16 @@ export async function runAttach(
       fromOffset: pos.offset,
       lastSeq: pos.lastSeq,
       initial: pos.state,
-      printer: opts.json
-        ? jsonPrinter(io.out)
-        : plainPrinter({
-            out: io.out,
-            runDir: v.runDir,
-            resumeCommand: v.record ? resumeCommand(v.record.profilePath, runId, flag) : undefined,
-          }),
+      printer:
+        view === 'json'
+          ? jsonPrinter(io.out)
+          : plainPrinter({
+              out: io.out,
+              runDir: v.runDir,
+              resumeCommand: v.record
+                ? resumeCommand(v.record.profilePath, runId, flag)
+                : undefined,
+            }),
       alive: () => engineAlive(v.runDir, stateDir, runId),
       signal: cancel.signal,
     });
@@ -392,63 +413,37 @@ export async function runAbort(
 ): Promise<number> {
   const stateDir = resolveStateDir({ flag: opts.stateDir });
   const runId = currentOrLatest(stateDir, run);
-  const v = await viewRun(stateDir, runId);
-  if (!v.alive) {
-    io.err(`run ${runId} is not running (${v.outcome}); there is nothing to abort\n`);
-    return EXIT.invalid;
-  }
-  const lock = readLock(stateLockPath(stateDir));
-  const pid =
-    lock?.owner?.runId === runId
-      ? lock.owner.pid
-      : (v.record?.engine?.pid ?? v.state.run?.engine.pid);
-  if (pid === undefined) {
-    io.err(`cannot tell which process runs ${runId}\n`);
-    return EXIT.internal;
-  }
-  const grace = v.record?.options.killGraceSeconds ?? 10;
-  const timeoutS = opts.timeout === undefined ? grace + 60 : Number(opts.timeout);
-  if (!Number.isFinite(timeoutS) || timeoutS <= 0) {
-    throw new UserError('--timeout takes a number of seconds', EXIT.usage);
-  }
-  const pos = await journalPosition(v.runDir);
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch (e) {
-    io.err(`cannot signal the engine (pid ${pid}): ${(e as Error).message}\n`);
-    return EXIT.internal;
-  }
-  io.out(`asked run ${runId} to stop (SIGTERM to engine pid ${pid}); waiting for it...\n`);
-  const timer = new AbortController();
-  const t = setTimeout(() => timer.abort(), timeoutS * 1000);
-  try {
-    const r = await followRun({
-      runDir: v.runDir,
-      fromOffset: pos.offset,
-      lastSeq: pos.lastSeq,
-      initial: pos.state,
-      printer: { event: () => undefined },
-      alive: () => engineAlive(v.runDir, stateDir, runId),
-      signal: timer.signal,
-    });
-    if (r.cancelled) {
+  const timeoutS = opts.timeout === undefined ? undefined : Number(opts.timeout);
+  const r = await abortEngine(stateDir, runId, {
+    ...(timeoutS !== undefined ? { timeoutS } : {}),
+    onSignalled: (pid) =>
+      io.out(`asked run ${runId} to stop (SIGTERM to engine pid ${pid}); waiting for it...\n`),
+  });
+  switch (r.kind) {
+    case 'not-running':
+      io.err(`run ${runId} is not running (${r.outcome}); there is nothing to abort\n`);
+      return EXIT.invalid;
+    case 'no-engine':
+      io.err(`cannot tell which process runs ${runId}\n`);
+      return EXIT.internal;
+    case 'signal-failed':
+      io.err(`cannot signal the engine (pid ${r.pid}): ${r.message}\n`);
+      return EXIT.internal;
+    case 'still-stopping':
       io.err(
-        `run ${runId} has not finished stopping after ${timeoutS}s; see \`genestack-installer status ${runId}\`\n`,
+        `run ${runId} has not finished stopping after ${r.timeoutS}s; see \`genestack-installer status ${runId}\`\n`,
       );
       return EXIT.internal;
-    }
-    const stopped = r.state.phases.filter((p) => p.status === 'aborted').map((p) => p.id);
-    io.out(
-      `run ${runId} ${r.state.status === 'aborted' ? 'aborted' : `ended (${r.engineGone ? 'interrupted' : r.state.status})`}` +
-        `${stopped.length > 0 ? `; stopped: ${stopped.join(', ')}` : ''}\n`,
-    );
-    if (v.record) {
+    case 'stopped':
       io.out(
-        `resume with: ${resumeCommand(v.record.profilePath, runId, opts.stateDir ? stateDir : undefined)}\n`,
+        `run ${runId} ${r.state.status === 'aborted' ? 'aborted' : `ended (${r.engineGone ? 'interrupted' : r.state.status})`}` +
+          `${r.stopped.length > 0 ? `; stopped: ${r.stopped.join(', ')}` : ''}\n`,
       );
-    }
-    return EXIT.ok;
-  } finally {
-    clearTimeout(t);
+      if (r.record) {
+        io.out(
+          `resume with: ${resumeCommand(r.record.profilePath, runId, opts.stateDir ? stateDir : undefined)}\n`,
+        );
+      }
+      return EXIT.ok;
   }
 }

@@ -32,6 +32,12 @@ import {
   takeOverLock,
 } from './lock';
 import { kubeconfigTarget } from './builtins';
+import {
+  pendingRequests,
+  removeRequest,
+  watchRequests,
+  type ControlRequest,
+} from './controlChannel';
 import { exitCodeFor } from './outcome';
 import { CALLBACK_NAME, type EngineContext } from './phase';
 import { stopGroup } from './process';
@@ -249,6 +255,53 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
       emit({ type: 'warning', message: `recovered a stale lock ${l.path}: ${l.why}` });
     }
 
+    // Viewers' requests (control/, see controlChannel.ts): those waiting now come first — who
+    // started this run takes control, and a failed phase the operator skipped is recorded
+    // before the phases to run are chosen, so its dependents run without it.
+    const handleRequest = (r: ControlRequest | string, starting: boolean) => {
+      if (typeof r === 'string') {
+        engineLog(runDir, `ignored a malformed control request: ${r}`);
+        return;
+      }
+      const who = `${r.actor.user}@${r.actor.host} (pid ${r.actor.pid})`;
+      switch (r.kind) {
+        case 'viewer':
+          emit({ type: 'viewer-attached', ...r.actor, mode: r.mode });
+          return;
+        case 'take-control':
+          emit({ type: 'control-taken', ...r.actor });
+          return;
+        case 'skip': {
+          const p = phaseById(j.state, r.phaseId);
+          const failed = p && ['failed', 'timed-out', 'aborted'].includes(p.status);
+          if (!starting || !failed || !plan.phases.some((x) => x.id === r.phaseId && !x.skipped)) {
+            emit({
+              type: 'warning',
+              message: `ignored ${who}'s request to skip ${r.phaseId}: ${starting ? 'it is not a failed phase of this run' : 'the run is running; a failed phase is skipped when the run has stopped'}`,
+            });
+            return;
+          }
+          emit({
+            type: 'log',
+            phaseId: r.phaseId,
+            stream: 'stdout',
+            line: `[installer] skipped by ${who}: ${r.reason}`,
+          });
+          emit({ type: 'phase-finished', phaseId: r.phaseId, status: 'skipped', durationMs: 0 });
+          emit({
+            type: 'warning',
+            phaseId: r.phaseId,
+            message: `${r.phaseId} was skipped by ${who}: ${r.reason}; the phases that need it run without it`,
+          });
+          return;
+        }
+      }
+    };
+    for (const t of pendingRequests(runDir)) {
+      handleRequest(t.request, true);
+      removeRequest(t.file);
+    }
+
     // Phases the profile skips.
     const state0 = journal.state;
     const previouslyConditionSkipped = new Set(record.conditionSkipped);
@@ -317,10 +370,17 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
       logRedactor,
       attempts: (id) => phaseById(j.state, id)?.attempt ?? 0,
     };
-    const result = await runPlan(ctx, {
-      selection,
-      maxParallel: record.options.maxParallel,
-    });
+    const stopWatching = watchRequests(runDir, (r) => handleRequest(r, false));
+    let result;
+    try {
+      result = await runPlan(ctx, {
+        selection,
+        maxParallel: record.options.maxParallel,
+      });
+    } finally {
+      // Requests after this are not taken: their viewers see the file stay and give up.
+      stopWatching();
+    }
     emit({ type: 'run-finished', status: result.status });
     const code = exitCodeFor(journal.state, true);
     journal.close();

@@ -8,7 +8,11 @@ import { RunStateBuilder, initialRunState, phaseById, type RunState } from '../s
 import { ownerAlive, processAlive, readLock } from './lock';
 import { formatDuration } from './outcome';
 import { readRunRecord } from './runRecord';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { completionSummary } from '../state/completion';
+import { summarizeFailure } from '../state/failureSummary';
+import { safeText } from '../terminal/sanitize';
 import { RUN_FILES, stateLockPath } from './stateDir';
 
 /** Is the engine of this run alive? From the state lock (it names the run) or run.json. */
@@ -124,6 +128,25 @@ export async function journalPosition(
   }
 }
 
+// ---- choosing a view ------------------------------------------------------------------------------
+
+export type View = 'dashboard' | 'plain' | 'json';
+
+/**
+ * How `deploy` and `attach` show a run: --json prints the journal's events; --plain, a stdout
+ * that is not a terminal (a pipe, a file, `tee`), or CI set in the environment get plain lines;
+ * otherwise the full-screen dashboard.
+ */
+export function chooseView(
+  opts: { json?: boolean; plain?: boolean },
+  stdout: { isTTY?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): View {
+  if (opts.json) return 'json';
+  if (opts.plain || !stdout.isTTY || (env.CI !== undefined && env.CI !== '')) return 'plain';
+  return 'dashboard';
+}
+
 // ---- plain lines ----------------------------------------------------------------------------------
 
 function clock(ts: string): string {
@@ -136,12 +159,112 @@ export interface PlainPrinterOptions {
   runDir: string;
   /** Printed at the end of a run that did not succeed. */
   resumeCommand?: string;
+  /** The run's profile copy, for the completion summary (default: <runDir>/profile.yaml). */
+  profileText?: () => string | null;
 }
 
-/** One line per phase start and end, warnings, failures with each host's first error. */
+/** A play's counters when it started, to report what the play itself did when it ends. */
+interface PlayMark {
+  name: string;
+  tasks: number;
+  hosts: Record<
+    string,
+    { ok: number; changed: number; failed: number; skipped: number; unreachable: number }
+  >;
+}
+
+function readProfileCopy(runDir: string): string | null {
+  try {
+    return readFileSync(path.join(runDir, RUN_FILES.profile), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Lines for CI logs and `tee`: one per phase start and end, per warning, per Ansible play (when
+ * it ends: its tasks and each host's counts), a failure's summary (each host's first error and
+ * the known-error hint, or the phase's last lines; the log file), the resume command, and the
+ * completion summary. Never colour or cursor movement; every text from outside goes through
+ * safeText; one write per line.
+ */
 export function plainPrinter(opts: PlainPrinterOptions): Printer {
-  const say = (ts: string, text: string) => opts.out(`[${clock(ts)}] ${text}\n`);
-  const logPath = (id: string) => path.join(opts.runDir, RUN_FILES.logs, `${id}.log`);
+  const line = (text: string) => opts.out(`${text}\n`);
+  const say = (ts: string, text: string) => line(`[${clock(ts)}] ${text}`);
+  const t = (text: string) => safeText(text, 500);
+  const plays = new Map<string, PlayMark>();
+
+  const markPlay = (state: RunState, phaseId: string, name: string) => {
+    const a = phaseById(state, phaseId)?.ansible;
+    const hosts: PlayMark['hosts'] = {};
+    for (const [h, c] of Object.entries(a?.hosts ?? {})) {
+      hosts[h] = {
+        ok: c.ok,
+        changed: c.changed,
+        failed: c.failed,
+        skipped: c.skipped,
+        unreachable: c.unreachable,
+      };
+    }
+    plays.set(phaseId, { name, tasks: a?.tasksStarted ?? 0, hosts });
+  };
+  const endPlay = (ts: string, state: RunState, phaseId: string) => {
+    const mark = plays.get(phaseId);
+    if (mark === undefined) return;
+    plays.delete(phaseId);
+    const a = phaseById(state, phaseId)?.ansible;
+    if (!a) return;
+    const per = Object.entries(a.hosts).map(([h, c]) => {
+      const m = mark.hosts[h] ?? { ok: 0, changed: 0, failed: 0, skipped: 0, unreachable: 0 };
+      return `${t(h)} ok=${c.ok - m.ok} changed=${c.changed - m.changed} failed=${c.failed - m.failed} unreachable=${c.unreachable - m.unreachable}`;
+    });
+    say(
+      ts,
+      `         ${phaseId}: play "${t(mark.name)}": ${a.tasksStarted - mark.tasks} task(s); ${per.join('; ') || 'no hosts'}`,
+    );
+  };
+
+  const failure = (state: RunState, phaseId: string) => {
+    const f = summarizeFailure(state, phaseId, { runDir: opts.runDir });
+    for (const h of f.hosts) {
+      line(
+        `           ${t(h.host)}: ${h.status} at task "${t(h.task)}": ${t(h.message.split('\n')[0] ?? '')}`,
+      );
+      if (h.hint) line(`             hint: ${h.hint}`);
+    }
+    if (f.hosts.length === 0) {
+      if (f.argv.length > 0) line(`           command: ${t(f.argv.join(' '))}`);
+      for (const l of f.lastLines) line(`           | ${t(l)}`);
+    }
+    if (f.hint) line(`           hint: ${f.hint}`);
+    line(`           log: ${f.logPath}`);
+  };
+
+  const completion = (state: RunState) => {
+    const c = completionSummary(
+      state,
+      (opts.profileText ?? (() => readProfileCopy(opts.runDir)))(),
+      opts.runDir,
+    );
+    if (c.deployed.length > 0) line(`deployed: ${c.deployed.map(t).join(', ')}`);
+    if (c.endpoints.length > 0) {
+      line('endpoints:');
+      for (const e of c.endpoints) line(`  ${t(e.name)}: ${t(e.url)}`);
+    }
+    if (c.credentials.length > 0) {
+      line('credentials:');
+      for (const cr of c.credentials) line(`  ${cr}`);
+    }
+    const timed = c.durations.filter((d) => d.durationMs !== null && d.durationMs > 0);
+    if (timed.length > 0) {
+      const slowest = [...timed].sort((a, b) => b.durationMs! - a.durationMs!).slice(0, 5);
+      line(
+        `slowest phases: ${slowest.map((d) => `${d.phaseId} ${formatDuration(d.durationMs)}`).join(', ')}`,
+      );
+    }
+    line(`logs: ${c.logsDir}`);
+  };
+
   return {
     event(e, state) {
       switch (e.type) {
@@ -149,28 +272,36 @@ export function plainPrinter(opts: PlainPrinterOptions): Printer {
           const n = state.phases.filter((p) => p.planned).length;
           say(
             e.ts,
-            `run ${e.runId} ${state.resumes > 0 ? `resumed (#${state.resumes})` : 'started'}: profile "${e.profileName}", ${n} phases, engine pid ${e.pid} on ${e.host}`,
+            `run ${e.runId} ${state.resumes > 0 ? `resumed (#${state.resumes})` : 'started'}: profile "${t(e.profileName)}", ${n} phases, engine pid ${e.pid} on ${t(e.host)}`,
           );
           return;
         }
         case 'run-interrupted':
-          say(e.ts, `note: ${e.reason}`);
+          say(e.ts, `note: ${t(e.reason)}`);
           return;
         case 'phase-started': {
           const p = phaseById(state, e.phaseId);
           say(
             e.ts,
-            `start    ${e.phaseId}${p && p.title !== p.id ? `: ${p.title}` : ''}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`,
+            `start    ${e.phaseId}${p && p.title !== p.id ? `: ${t(p.title)}` : ''}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`,
           );
           return;
         }
+        case 'ansible-play-started':
+          endPlay(e.ts, state, e.phaseId);
+          markPlay(state, e.phaseId, e.name);
+          return;
+        case 'ansible-stats':
+          endPlay(e.ts, state, e.phaseId);
+          return;
         case 'phase-finished': {
+          endPlay(e.ts, state, e.phaseId);
           const p = phaseById(state, e.phaseId);
           const d = formatDuration(e.durationMs);
           if (e.status === 'succeeded') say(e.ts, `done     ${e.phaseId} (${d})`);
           else if (e.status === 'skipped') {
-            const why = p?.logTail.at(-1)?.line.replace(/^\[installer\] skipped: /, '') ?? '';
-            say(e.ts, `skipped  ${e.phaseId}${why ? `: ${why}` : ''}`);
+            const why = p?.logTail.at(-1)?.line.replace(/^\[installer\] skipped:? /, '') ?? '';
+            say(e.ts, `skipped  ${e.phaseId}${why ? `: ${t(why)}` : ''}`);
           } else {
             const what =
               e.status === 'timed-out'
@@ -182,40 +313,37 @@ export function plainPrinter(opts: PlainPrinterOptions): Printer {
               e.ts,
               `${what.padEnd(8)} ${e.phaseId} (${e.exitCode !== undefined ? `exit ${e.exitCode}, ` : ''}${d})`,
             );
-            if (p) {
-              const hosts = Object.entries(p.ansible?.hosts ?? {}).filter(([, h]) => h.firstError);
-              for (const [name, h] of hosts) {
-                const err = h.firstError!;
-                const msg = err.msg.split('\n')[0] ?? '';
-                opts.out(`           ${name}: ${err.status} at task "${err.task}": ${msg}\n`);
-              }
-              if (hosts.length === 0) {
-                for (const l of p.logTail.slice(-5)) opts.out(`           | ${l.line}\n`);
-              }
-            }
-            opts.out(`           log: ${logPath(e.phaseId)}\n`);
+            failure(state, e.phaseId);
           }
           return;
         }
         case 'warning':
-          say(e.ts, `warning  ${e.phaseId ? `${e.phaseId}: ` : ''}${e.message}`);
+          say(e.ts, `warning  ${e.phaseId ? `${e.phaseId}: ` : ''}${t(e.message)}`);
+          return;
+        case 'viewer-attached':
+          say(e.ts, `viewer   ${t(e.user)}@${t(e.host)} (pid ${e.pid}) attached, ${e.mode}`);
+          return;
+        case 'control-taken':
+          say(e.ts, `control  ${t(e.user)}@${t(e.host)} (pid ${e.pid}) controls the run`);
           return;
         case 'log':
           // The installer's own notes (skips, retries, builtins) are worth a line; command
           // output is in the log files and `genestack-installer logs`.
-          if (e.line.startsWith('[installer] ') && !e.line.startsWith('[installer] skipped: ')) {
-            say(e.ts, `         ${e.phaseId}: ${e.line.slice('[installer] '.length)}`);
+          if (e.line.startsWith('[installer] ') && !e.line.startsWith('[installer] skipped')) {
+            say(e.ts, `         ${e.phaseId}: ${t(e.line.slice('[installer] '.length))}`);
           }
           return;
         case 'run-finished': {
           const d = formatDuration(state.durationMs);
-          if (e.status === 'succeeded') say(e.ts, `run succeeded (${d})`);
-          else {
+          if (e.status === 'succeeded') {
+            say(e.ts, `run succeeded (${d})`);
+            completion(state);
+          } else {
             const failed = state.phases.find((p) =>
               ['failed', 'timed-out', 'aborted'].includes(p.status),
             );
             say(e.ts, `run ${e.status}${failed ? ` at phase ${failed.id}` : ''} (${d})`);
-            if (opts.resumeCommand) opts.out(`resume with: ${opts.resumeCommand}\n`);
+            if (opts.resumeCommand) line(`resume with: ${opts.resumeCommand}`);
           }
           return;
         }

@@ -32,9 +32,11 @@ const SERVICE_SET = new Set<string>(OPENSTACK_SERVICES);
 /** A phase that left its work done: it succeeded, or its done-checks passed before it ran. */
 function isDone(p: PhaseState): boolean {
   if (p.status === 'succeeded') return true;
-  // Skipped by the profile ("[installer] skipped: ..."): nothing was deployed.
+  // A skip is "done" only when the phase's checks found its work already there; skipped by
+  // the profile or by the operator, nothing was deployed.
   return (
-    p.status === 'skipped' && !p.logTail.some((l) => l.line.startsWith('[installer] skipped:'))
+    p.status === 'skipped' &&
+    p.logTail.some((l) => l.line.startsWith('[installer] skipped: its done-checks already pass'))
   );
 }
 
