@@ -18,6 +18,10 @@ export interface PtyBundle {
   exited: Promise<number>;
 }
 
+/**
+ * BENCH_BUNDLE runs another build (e.g. unminified, for a readable CPU profile); BENCH_NODE_ARGS
+ * adds node options (e.g. `--cpu-prof --cpu-prof-dir=DIR`), split on spaces.
+ */
 export function bundleInPty(args: string[], cols = 160, rows = 50): PtyBundle {
   const term = new Terminal({ cols, rows, allowProposedApi: true });
   const env: Record<string, string> = {};
@@ -25,7 +29,9 @@ export function bundleInPty(args: string[], cols = 160, rows = 50): PtyBundle {
   env.TERM = 'xterm-256color';
   const listeners: Array<() => void> = [];
   const t0 = performance.now();
-  const pty = spawn(process.execPath, [BUNDLE, ...args], {
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const bundle = process.env.BENCH_BUNDLE ?? BUNDLE;
+  const pty = spawn(process.execPath, [...nodeArgs, bundle, ...args], {
     name: 'xterm-256color',
     cols,
     rows,
