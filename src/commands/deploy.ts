@@ -64,7 +64,11 @@ export async function runDeploy(
   }
 
   const view = chooseView(opts, { isTTY: io.isTTY }, env);
-  // LEAD: call runDashboard here (view === 'dashboard': stateDir, runId, control: true)
+  if (view === 'dashboard') {
+    // The starter follows in full screen, in control; leaving it (d/q) leaves the run going.
+    const { runDashboard } = await import('../../screens/dashboard/runDashboard');
+    return runDashboard({ stateDir, runId, control: true });
+  }
   const cancel = new AbortController();
   const onSigint = () => cancel.abort();
   if (deps.signal) deps.signal.addEventListener('abort', onSigint, { once: true });
