@@ -167,7 +167,9 @@ describe('the installer in a real terminal, keyboard only, against real sshd', (
     // The wizard leaves, the deploy starts the engine and opens the dashboard of the run.
     const runId = await world.waitForNewRun(before, 60_000);
     await r.waitFor(
-      () => r.screen().includes(`run ${runId}`) && r.screen().includes('Hold on every host'),
+      () =>
+        r.screen().includes(`Genestack deployment · run ${runId}`) &&
+        r.screen().includes('Hold on every host'),
       'the dashboard of the run',
       60_000,
     );
@@ -193,7 +195,7 @@ describe('the installer in a real terminal, keyboard only, against real sshd', (
       'attach: the run still going',
       30_000,
     );
-    expect(a.screen()).toContain(`run ${runId}`);
+    expect(a.screen()).toContain(`Genestack deployment · run ${runId}`);
     world.mark('release');
     await a.waitFor(
       () => a.screen().includes('SUCCEEDED') && a.screen().includes('3/3 phases'),

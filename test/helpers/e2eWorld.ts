@@ -90,7 +90,12 @@ export interface E2eWorld {
   trustFleet(): void;
   /** A profile of the fleet's hosts, written as an operator would (tests that skip the wizard). */
   writeProfile(name: string): string;
-  pty(args: string[], extra?: Record<string, string>): PtyRun;
+  /** The bundle in a pseudo-terminal, 120x40 unless told. */
+  pty(
+    args: string[],
+    extra?: Record<string, string>,
+    size?: { cols: number; rows: number },
+  ): PtyRun;
   cli(args: string[], extra?: Record<string, string>): Promise<CliResult>;
   runIds(): string[];
   runDir(runId: string): string;
@@ -204,7 +209,8 @@ genestack:
       );
       return file;
     },
-    pty: (args, extra = {}) => runInPty(args, { cols: 120, rows: 40, env: { ...env, ...extra } }),
+    pty: (args, extra = {}, size = { cols: 120, rows: 40 }) =>
+      runInPty(args, { ...size, env: { ...env, ...extra } }),
     cli: (args, extra = {}) => runCli(args, { env: { ...env, ...extra } }),
     runIds() {
       try {
