@@ -52,6 +52,24 @@ const holdRunning = (r: PtyRun) =>
     60_000,
   );
 
+describe('GENESTACK_INSTALLER_CATALOG', () => {
+  it('is --catalog FILE, and the flag wins (nothing starts with a missing catalog)', async () => {
+    const missing = path.join(world.dir, 'no-such-catalog.yaml');
+    const before = world.runIds();
+    const fromEnv = await world.cli(['deploy', profile, '--plain'], {
+      GENESTACK_INSTALLER_CATALOG: missing,
+    });
+    expect(fromEnv.exitCode).toBe(1);
+    expect(fromEnv.stderr).toContain(`phase catalog not found: ${missing}`);
+    const flagWins = await world.cli(['deploy', profile, '--plain', '--catalog', missing], {
+      GENESTACK_INSTALLER_CATALOG: world.catalog('deploy.yaml'),
+    });
+    expect(flagWins.exitCode).toBe(1);
+    expect(flagWins.stderr).toContain(`phase catalog not found: ${missing}`);
+    expect(world.runIds()).toEqual(before);
+  });
+});
+
 describe('the dashboard in a real terminal', () => {
   it('shows a failed phase’s summary; the cause fixed, r retries it and the run completes', async () => {
     // Wide enough for the resume command (the temporary folder's path) on one row.
