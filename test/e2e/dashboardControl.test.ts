@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import {
-  restored,
+  expectExitRestored,
   startE2eWorld,
   statusOf,
   waitForState,
@@ -97,8 +97,7 @@ describe('the dashboard in a real terminal', () => {
       60_000,
     );
     r.pty.write('q');
-    expect((await r.exited).exitCode).toBe(0);
-    expect(restored(r)).toEqual({ normal: true, leftAlt: true, cursorShown: true });
+    await expectExitRestored(r, 0);
 
     const s = await statusOf(world, runId);
     expect(s.state).toBe('succeeded');
@@ -119,8 +118,7 @@ describe('the dashboard in a real terminal', () => {
     await one.r.waitForScreen('Leave the dashboard?');
     expect(one.r.screen()).toContain('a abort the run (asks again)');
     one.r.pty.write('d');
-    expect((await one.r.exited).exitCode).toBe(0);
-    expect(restored(one.r)).toEqual({ normal: true, leftAlt: true, cursorShown: true });
+    await expectExitRestored(one.r, 0);
     const detached = await statusOf(world, one.runId);
     expect(detached.state).toBe('running');
     expect(detached.phases.find((p) => p.id === 'hold')?.status).toBe('running');
@@ -138,8 +136,7 @@ describe('the dashboard in a real terminal', () => {
     two.r.pty.write('y');
     await two.r.waitFor(() => two.r.screen().includes('ABORTED'), 'the run aborted', 60_000);
     two.r.pty.write('q');
-    expect((await two.r.exited).exitCode).toBe(8);
-    expect(restored(two.r)).toEqual({ normal: true, leftAlt: true, cursorShown: true });
+    await expectExitRestored(two.r, 8);
     const aborted = await statusOf(world, two.runId);
     expect(aborted.state).toBe('aborted');
     expect(aborted.exitCode).toBe(8);

@@ -12,7 +12,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENTER_ALT, restored, startE2eWorld, statusOf, type E2eWorld } from '../helpers/e2eWorld';
+import {
+  ENTER_ALT,
+  expectExitRestored,
+  startE2eWorld,
+  statusOf,
+  type E2eWorld,
+} from '../helpers/e2eWorld';
 import type { PtyRun } from '../helpers/pty';
 
 const KEY = {
@@ -139,10 +145,8 @@ describe('the installer in a real terminal, keyboard only, against real sshd', (
     await press(r, KEY.enter, (s) => !s.includes('› Config folder'), 'config folder set');
     expect(r.screen()).toContain('✓ valid');
     await press(r, 's', (s) => s.includes('✓ saved'), 'saved');
-    await press(r, KEY.enter, () => true, 'exit');
-    const e = await r.exited;
-    expect(e.exitCode).toBe(0);
-    expect(restored(r)).toEqual({ normal: true, leftAlt: true, cursorShown: true });
+    r.pty.write(KEY.enter); // leaves, printing the commands to deploy later
+    await expectExitRestored(r, 0);
 
     profilePath = path.join(world.stateDir, 'profiles', `${profileName}.yaml`);
     expect(r.screen()).toContain(`Profile saved: ${profilePath}`);
@@ -182,8 +186,7 @@ describe('the installer in a real terminal, keyboard only, against real sshd', (
 
     // The operator's SSH session drops: the terminal's process gets SIGHUP.
     r.pty.kill('SIGHUP');
-    expect((await r.exited).exitCode).toBe(129);
-    expect(restored(r)).toEqual({ normal: true, leftAlt: true, cursorShown: true });
+    await expectExitRestored(r, 129);
     const mid = await statusOf(world, runId);
     expect(mid.state).toBe('running');
     expect(mid.phases.find((p) => p.id === 'hold')?.status).toBe('running');
@@ -203,8 +206,7 @@ describe('the installer in a real terminal, keyboard only, against real sshd', (
       90_000,
     );
     a.pty.write('q');
-    expect((await a.exited).exitCode).toBe(0);
-    expect(restored(a)).toEqual({ normal: true, leftAlt: true, cursorShown: true });
+    await expectExitRestored(a, 0);
 
     const done = await statusOf(world, runId);
     expect(done.state).toBe('succeeded');

@@ -15,6 +15,7 @@
 // provider interface. The fleet's sshd runs the discovery probe (`sh -s`) through a filter that
 // adds one physical, up, address-less NIC `ens9` to the probe's output; every other SSH command
 // (ansible's included) runs as asked. Everything else the wizard shows comes from the real probe.
+import { expect } from 'vitest';
 import {
   chmodSync,
   cpSync,
@@ -237,6 +238,12 @@ genestack:
     },
   };
   return world;
+}
+
+/** Waits for the process in the terminal to end with `code`, then checks the terminal is restored. */
+export async function expectExitRestored(r: PtyRun, code: number): Promise<void> {
+  expect((await r.exited).exitCode).toBe(code);
+  expect(restored(r)).toEqual({ normal: true, leftAlt: true, cursorShown: true });
 }
 
 /** The terminal is back to normal: the alternate screen left, the cursor shown, after the last entry. */
