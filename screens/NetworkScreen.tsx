@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { MissingFacts } from '../components/MissingFacts';
 import { TextField } from '../components/TextField';
 import { Findings } from '../components/Findings';
 import { providerInterfaceCandidates } from '../src/discovery/providerInterfaces';
@@ -10,7 +11,6 @@ import {
   usableHosts,
   type NetworkField,
 } from '../src/state/wizard';
-import { safeText } from '../src/terminal/sanitize';
 import { useActions, useView } from './context';
 import { useKeys } from './keyRouter';
 import { actionsOf } from './keymap';
@@ -140,13 +140,7 @@ export function NetworkScreen() {
           />
         );
       })}
-      {unknown.length > 0 ? (
-        <Text color="yellow" wrap="truncate">
-          {safeText(
-            `${unknown.map((u) => `${u.name} ${u.why}`).join('; ')}: its interfaces are not listed; saved answers are kept`,
-          )}
-        </Text>
-      ) : null}
+      <MissingFacts hosts={unknown} what="its interfaces are not listed; saved answers are kept" />
       <Findings
         findings={netFindings.filter((x) => !Object.values(errors).includes(x.message))}
         max={findingsMax}

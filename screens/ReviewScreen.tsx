@@ -11,6 +11,7 @@ import type { WizardServices } from './hooks/services';
 import { useKeys } from './keyRouter';
 import { actionsOf } from './keymap';
 import { editText } from './hooks/editText';
+import { safeText } from '../src/terminal/sanitize';
 
 type Line = { text: string; color?: string; bold?: boolean };
 
@@ -46,6 +47,18 @@ function reviewLines(state: WizardState, v: Validation, services: WizardServices
   l(
     `  ${state.storage.backend} · cinder ${state.storage.cinder}${state.storage.backend === 'longhorn' ? ` · ${state.storage.longhornReplicas} replicas` : ''}`,
   );
+  const st = d.storage;
+  const devices = (list?: readonly unknown[]) => `${list?.length ?? 0} disk(s)`;
+  if (st.topolvm)
+    l(`  TopoLVM volume group ${st.topolvm.volumeGroup} on ${devices(st.topolvm.devices)}`);
+  if (st.cinderLvm)
+    l(
+      `  Cinder LVM ${st.cinderLvm.backendName} · volume group ${st.cinderLvm.volumeGroup} on ${devices(st.cinderLvm.devices)}`,
+    );
+  if (st.cinderNetapp)
+    l(
+      `  NetApp ${st.cinderNetapp.backendName} · multipath ${st.cinderNetapp.storageNetworkMultipath ? 'on' : 'off'} · SSL ${st.cinderNetapp.enableStorageSsl ? 'on' : 'off'}`,
+    );
   if (state.storage.backend === 'rook-ceph') {
     // From the draft: prefilled hosts keep their disks without being rediscovered.
     const disks = d.hosts.flatMap((x) => x.osdDisks ?? []);
@@ -60,7 +73,10 @@ function reviewLines(state: WizardState, v: Validation, services: WizardServices
   l(`  ${OPENSTACK_SERVICES.filter((s) => state.services[s]).join(', ')}`);
   h('Inventory preview');
   for (const host of d.hosts) {
-    l(`  ${host.name} (${host.address}): ${(host.roles ?? []).join(', ')}`);
+    const own = host.ssh
+      ? ` ssh ${host.ssh.user ?? state.ssh.user}@…:${host.ssh.port ?? state.ssh.port}`
+      : '';
+    l(`  ${host.name} (${host.address}${own}): ${(host.roles ?? []).join(', ')}`);
     for (const disk of host.osdDisks ?? [])
       l(`    osd ${typeof disk === 'string' ? disk : `${disk.path}${disk.wipe ? ' (wipe)' : ''}`}`);
   }
@@ -206,7 +222,7 @@ export function ReviewScreen() {
               wrap="truncate"
               color={t.startsWith('+') ? 'green' : t.startsWith('-') ? 'red' : undefined}
             >
-              {t}
+              {safeText(t)}
             </Text>
           ))}
         </>
@@ -218,7 +234,8 @@ export function ReviewScreen() {
             bold={t.bold ?? false}
             {...(t.color ? { color: t.color } : {})}
           >
-            {t.text}
+            {/* host names, facts and profile strings: never raw on the terminal */}
+            {safeText(t.text)}
           </Text>
         ))
       )}
@@ -245,7 +262,7 @@ export function ReviewScreen() {
               ? 'y replace · n keep'
               : phase.kind === 'done'
                 ? `✓ ${phase.message}. d deploys now; Enter exits with the commands to deploy later`
-                : `✗ ${phase.message}`}
+                : `✗ ${safeText(phase.message)}`}
       </Text>
     </Box>
   );

@@ -4,6 +4,7 @@ import { Findings } from '../components/Findings';
 import { checkHost } from '../src/discovery/requirements';
 import { ROLES, type Role } from '../src/profile/schema';
 import { factsOf, hostName, rolesOf, usableHosts } from '../src/state/wizard';
+import { safeText } from '../src/terminal/sanitize';
 import { useActions, useView } from './context';
 import { useKeys } from './keyRouter';
 import { actionsOf } from './keymap';
@@ -74,7 +75,7 @@ export function RolesScreen() {
         return (
           <Text key={h.key} wrap="truncate">
             <Text color={i === row ? 'cyan' : undefined}>{i === row ? '› ' : '  '}</Text>
-            {hostName(state, h).slice(0, nameWidth).padEnd(nameWidth)}{' '}
+            {safeText(hostName(state, h)).slice(0, nameWidth).padEnd(nameWidth)}{' '}
             {ROLES.map((r, c) => (
               <Text key={r} inverse={i === row && c === col}>
                 {(roles.includes(r) ? '  ■' : '  ·').padEnd(6)}
@@ -83,7 +84,7 @@ export function RolesScreen() {
             <Text color={worst === 'fail' ? 'red' : worst === 'warning' ? 'yellow' : 'green'}>
               {worst === 'pass'
                 ? '✓ ok'
-                : `${worst === 'fail' ? '✗' : '!'} ${bad[0]?.role}: ${bad[0]?.message}`}
+                : `${worst === 'fail' ? '✗' : '!'} ${bad[0]?.role}: ${safeText(bad[0]?.message ?? '')}`}
             </Text>
             {state.roleOverrides[h.key] ? <Text dimColor> (edited)</Text> : null}
           </Text>

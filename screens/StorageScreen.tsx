@@ -3,6 +3,7 @@ import { Box, Text } from 'ink';
 import { Choice } from '../components/Choice';
 import { TextField } from '../components/TextField';
 import { Findings } from '../components/Findings';
+import { MissingFacts } from '../components/MissingFacts';
 import { formatBytes } from '../src/discovery/eligibility';
 import { CINDER_BACKENDS, STORAGE_BACKENDS, type StorageBackend } from '../src/profile/schema';
 import { safeText } from '../src/terminal/sanitize';
@@ -404,13 +405,7 @@ export function StorageScreen() {
           {safeText(detail)}
         </Text>
       ) : null}
-      {unknown.length > 0 ? (
-        <Text color="yellow" wrap="truncate">
-          {safeText(
-            `${unknown.map((u) => `${u.name} ${u.why}`).join('; ')}: its disks are not listed; saved disks are kept`,
-          )}
-        </Text>
-      ) : null}
+      <MissingFacts hosts={unknown} what="its disks are not listed; saved disks are kept" />
       {rowError && attempted ? (
         <Text color="red" wrap="truncate">
           ✗ {safeText(rowError)}

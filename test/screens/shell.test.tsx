@@ -5,8 +5,8 @@ import { acquireLock, ownerForThisProcess } from '../../src/engine/lock';
 import { runDirOf, stateLockPath } from '../../src/engine/stateDir';
 import { renderWizard } from '../helpers/wizard';
 import { KEYS } from '../helpers/render';
-import { KEYMAP } from '../../screens/keymap';
-import { SIZES } from './state';
+import { HELP_KEYMAP, KEYMAP } from '../../screens/keymap';
+import { discoveredState, SIZES } from './state';
 import { fakeDiscovery } from '../helpers/fakeDiscovery';
 
 describe('application shell', () => {
@@ -42,6 +42,33 @@ describe('application shell', () => {
     expect(f).toContain('go back (answers are kept)');
     await w.send('x');
     await w.waitFor((x) => x.includes('› Start a new guided setup'));
+    w.unmount();
+  });
+
+  it('help taller than the screen scrolls with the keys the footer shows; other keys close it', async () => {
+    const w = await renderWizard({
+      size: { columns: 60, rows: 16 },
+      state: discoveredState({ screen: 'storage' }),
+    });
+    await w.waitFor((x) => x.includes('Backend:'));
+    await w.send('\u0007'); // Ctrl+G, as ? would be typed in a text field
+    let f = await w.waitFor((x) => x.includes('Help: Storage'));
+    const total = /lines 1-(\d+) of (\d+)/.exec(f);
+    expect(total).not.toBeNull();
+    expect(Number(total![2])).toBeGreaterThan(Number(total![1]));
+    // the footer names the scroll keys from the keymap table
+    for (const b of HELP_KEYMAP) expect(f).toContain(b.keys);
+    await w.send(KEYS.down);
+    f = await w.waitFor((x) => x.includes('lines 2-'));
+    expect(f).not.toContain('Help: Storage');
+    await w.send(KEYS.pageDown, KEYS.pageDown, KEYS.pageDown, KEYS.pageDown);
+    f = await w.waitFor((x) => x.includes('Press any other key to close the help.'));
+    expect(f).toContain(`of ${total![2]}`);
+    await w.send(KEYS.pageUp, KEYS.pageUp, KEYS.pageUp, KEYS.pageUp, KEYS.up);
+    await w.waitFor((x) => x.includes('Help: Storage') && x.includes('lines 1-'));
+    await w.send('x');
+    f = await w.waitFor((x) => x.includes('Backend:'));
+    expect(f).not.toContain('Help: Storage');
     w.unmount();
   });
 

@@ -393,6 +393,19 @@ describe('6. Storage: TopoLVM, Cinder LVM and NetApp', () => {
   });
 });
 
+describe('2. Discovery: hostile text', () => {
+  it('a discovered name with control characters is shown visibly, never sent raw', async () => {
+    const evil = { ...fixtureFacts(NVME), fqdn: 'evil\u001b[2J.example.com' };
+    const w = await renderWizard({
+      state: discoveredState({ screen: 'discovery', facts: evil, hosts: '10.0.0.21' }),
+    });
+    const f = await w.waitFor((x) => x.includes('1/1 discovered'));
+    expect(f).toContain('(evil␛[2J.example.com)');
+    expect(w.stdout.frames.at(-1)).not.toContain('\u001b[2J');
+    w.unmount();
+  });
+});
+
 describe('2. Discovery: rename', () => {
   it('n renames a host; the name is validated as typed; Esc cancels; the new name is used', async () => {
     const w = await renderWizard({ state: start({ screen: 'discovery' }) });
