@@ -51,6 +51,8 @@ export interface DashboardAppProps {
   services: DashboardServices;
   /** Take control at start (deploy, attach --control). */
   control: boolean;
+  /** False when the caller has already announced this viewer (and taken control if asked). */
+  announce?: boolean;
   onExit(code: number): void;
   interactive?: boolean;
 }
@@ -71,7 +73,7 @@ type Dialog =
 
 const HELP_SKIP = new Set(['down', 'nextPhase', 'pageDown', 'prevMatch']);
 
-function Dashboard({ services, control, onExit }: DashboardAppProps) {
+function Dashboard({ services, control, announce = true, onExit }: DashboardAppProps) {
   const { columns, rows } = useTerminalSize();
   const snap = useRunStore(services);
   const state = snap.state;
@@ -105,6 +107,7 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
 
   // Announce this viewer once; take control at start when asked to.
   useEffect(() => {
+    if (!announce) return;
     const say = (e: unknown) => setMessage(`could not reach the engine: ${(e as Error).message}`);
     services.announce(control ? 'control' : 'read-only').then((ok) => {
       if (!ok) setMessage('the engine is not running: nothing to control, only to look at');
@@ -112,7 +115,7 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
         services.takeControl().then((r) => setMessage(r.message), say);
       }
     }, say);
-  }, [services, control]);
+  }, [services, control, announce]);
 
   useEffect(() => {
     const check = () => setAlive(services.engineAlive());

@@ -5,21 +5,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { renderTui, KEYS, type Rendered } from '../helpers/render';
 import { DashboardApp } from '../../screens/dashboard/DashboardApp';
 import { DASH_KEYMAP } from '../../screens/dashboard/keymap';
-import { testServices, type TestServices, type TestServicesOptions } from './dashboardServices';
+import {
+  closeOpened,
+  opened,
+  testServices,
+  type TestServices,
+  type TestServicesOptions,
+} from './dashboardServices';
 
 const SIZES = [
   { columns: 80, rows: 24 },
   { columns: 120, rows: 40 },
 ];
 
-let open: { r: Rendered; s: TestServices }[] = [];
-afterEach(async () => {
-  for (const o of open) {
-    o.r.unmount();
-    await o.s.close();
-  }
-  open = [];
-});
+afterEach(closeOpened);
 
 async function dashboard(
   opts: TestServicesOptions,
@@ -33,7 +32,7 @@ async function dashboard(
     <DashboardApp services={s} control={control} onExit={(c) => exits.push(c)} />,
     size,
   );
-  open.push({ r, s });
+  opened.push({ r, s });
   return { r, s, exits };
 }
 
@@ -199,6 +198,17 @@ describe('dashboard keys', () => {
     await r.send('y');
     await r.waitFor((x) => x.includes('abort requested'));
     expect(s.calls).toContain('abort');
+  });
+
+  it('announce: false (attach announced already) records no second viewer', async () => {
+    const s = testServices({ journal: 'running', engineAlive: true });
+    await s.ready();
+    const r = await renderTui(
+      <DashboardApp services={s} control={false} announce={false} onExit={() => {}} />,
+    );
+    opened.push({ r, s });
+    await r.waitFor((x) => x.includes('controller1'));
+    expect(s.calls).toEqual([]);
   });
 
   it('read-only by default: announced as read-only', async () => {

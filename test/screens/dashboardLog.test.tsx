@@ -4,21 +4,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { renderTui, KEYS, type Rendered } from '../helpers/render';
+import { renderTui, KEYS } from '../helpers/render';
 import { DashboardApp } from '../../screens/dashboard/DashboardApp';
 import { LogPane } from '../../components/LogPane';
 import type { LogEntry } from '../../screens/dashboard/logView';
 import { INITIAL_LOG_VIEW, logWindow } from '../../screens/dashboard/logView';
-import { testServices, type TestServices } from './dashboardServices';
+import { closeOpened, opened, testServices } from './dashboardServices';
 
-let open: { r: Rendered; s: TestServices }[] = [];
-afterEach(async () => {
-  for (const o of open) {
-    o.r.unmount();
-    await o.s.close();
-  }
-  open = [];
-});
+afterEach(closeOpened);
 
 const LONG = `LONGLINE ${'x'.repeat(400)} END-OF-LONG-LINE`;
 
@@ -53,7 +46,7 @@ async function withLongLog(size = { columns: 120, rows: 40 }) {
   );
   await s.ready();
   const r = await renderTui(<DashboardApp services={s} control={false} onExit={() => {}} />, size);
-  open.push({ r, s });
+  opened.push({ r, s });
   await r.waitFor((x) => x.includes('controller1'));
   await r.send('3');
   await r.waitFor((x) => x.includes('line 999'));
