@@ -15,6 +15,8 @@ export interface PtyBundle {
   screen(): string;
   /** Called after each chunk of output has been parsed by the terminal. */
   onParsed(fn: () => void): void;
+  /** Bytes the program has written to the terminal so far. */
+  bytes(): number;
   exited: Promise<number>;
 }
 
@@ -38,7 +40,11 @@ export function bundleInPty(args: string[], cols = 160, rows = 50): PtyBundle {
     cwd: REPO,
     env,
   });
-  pty.onData((d) => term.write(d, () => listeners.forEach((l) => l())));
+  let bytes = 0;
+  pty.onData((d) => {
+    bytes += Buffer.byteLength(d);
+    term.write(d, () => listeners.forEach((l) => l()));
+  });
   const exited = new Promise<number>((resolve) => pty.onExit((e) => resolve(e.exitCode)));
   return {
     pty,
@@ -51,6 +57,7 @@ export function bundleInPty(args: string[], cols = 160, rows = 50): PtyBundle {
       return lines.join('\n');
     },
     onParsed: (fn) => listeners.push(fn),
+    bytes: () => bytes,
     exited,
   };
 }
