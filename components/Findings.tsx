@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { safeText } from '../src/terminal/sanitize';
 import type { Finding } from '../src/profile/findings';
 
 export function Findings({ findings, max = 6 }: { findings: readonly Finding[]; max?: number }) {
@@ -14,8 +15,8 @@ export function Findings({ findings, max = 6 }: { findings: readonly Finding[]; 
         >
           {f.severity === 'error' ? '✗' : f.severity === 'warning' ? '!' : 'i'}{' '}
           {f.path ? `${f.path}: ` : ''}
-          {f.message}
-          {f.severity !== 'info' ? ` (fix: ${f.fix})` : ''}
+          {safeText(f.message)}
+          {f.severity !== 'info' ? ` (fix: ${safeText(f.fix)})` : ''}
         </Text>
       ))}
       {findings.length > max ? (

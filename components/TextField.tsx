@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { safeText } from '../src/terminal/sanitize';
 
 export interface TextFieldProps {
   label: string;
@@ -25,7 +26,7 @@ export function TextField({
         <Text color={focused ? 'cyan' : undefined}>{focused ? '› ' : '  '}</Text>
         <Text bold={focused}>{label.padEnd(width)}</Text>
         <Text wrap="truncate">
-          {value === '' && placeholder ? <Text dimColor>{placeholder}</Text> : value}
+          {value === '' && placeholder ? <Text dimColor>{placeholder}</Text> : safeText(value)}
           {focused ? <Text inverse> </Text> : null}
         </Text>
       </Box>
