@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { EXIT } from './exitCodes';
 import { UserError, type CommandIO } from './commands/io';
+import { safeText } from './terminal/sanitize';
 import { registerValidateCommand } from './commands/validate';
 import { registerConfigCommand } from './commands/config';
 import {
@@ -121,12 +122,13 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
       return EXIT.usage;
     }
     if (e instanceof UserError) {
-      io.err(`error: ${e.message}\n`);
+      // Messages quote what the user typed (names, paths): never raw control characters.
+      io.err(`error: ${safeLines(e.message)}\n`);
       if (debug && e.stack) io.err(e.stack + '\n');
       return e.exitCode;
     }
     const err = e as Error;
-    io.err(`internal error: ${err?.message ?? String(e)}\n`);
+    io.err(`internal error: ${safeLines(err?.message ?? String(e))}\n`);
     if (debug) io.err(`${err?.stack ?? ''}\n`);
     else io.err('run again with --debug to see where it happened, and report it\n');
     return EXIT.internal;
@@ -147,4 +149,11 @@ if (invokedDirectly) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+}
+
+function safeLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => safeText(l))
+    .join('\n');
 }
