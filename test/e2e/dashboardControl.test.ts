@@ -15,7 +15,9 @@ import {
   expectExitRestored,
   startE2eWorld,
   statusOf,
+  waitForHoldRunning,
   waitForState,
+  waitForSucceeded,
   type E2eWorld,
 } from '../helpers/e2eWorld';
 import type { PtyRun } from '../helpers/pty';
@@ -44,13 +46,6 @@ async function deploy(catalog: string, cols = 120): Promise<{ r: PtyRun; runId: 
   expect(r.term.buffer.active.type).toBe('alternate');
   return { r, runId };
 }
-
-const holdRunning = (r: PtyRun) =>
-  r.waitFor(
-    () => r.screen().includes('RUNNING') && r.screen().includes('▶ Hold on every host'),
-    'the hold playbook running',
-    60_000,
-  );
 
 describe('GENESTACK_INSTALLER_CATALOG', () => {
   it('is --catalog FILE, and the flag wins (nothing starts with a missing catalog)', async () => {
@@ -91,11 +86,7 @@ describe('the dashboard in a real terminal', () => {
 
     world.mark('fixed');
     r.pty.write('r');
-    await r.waitFor(
-      () => r.screen().includes('SUCCEEDED') && r.screen().includes('4/4 phases'),
-      'the retried run completed',
-      60_000,
-    );
+    await waitForSucceeded(r, 4, 'the retried run completed');
     r.pty.write('q');
     await expectExitRestored(r, 0);
 
@@ -113,7 +104,7 @@ describe('the dashboard in a real terminal', () => {
   it('Ctrl+C asks: d detaches and the run goes on; on another run a, y aborts it (exit 8)', async () => {
     // Detach.
     const one = await deploy('deploy.yaml');
-    await holdRunning(one.r);
+    await waitForHoldRunning(one.r, 'the hold playbook running');
     one.r.pty.write('\x03');
     await one.r.waitForScreen('Leave the dashboard?');
     expect(one.r.screen()).toContain('a abort the run (asks again)');
@@ -128,7 +119,7 @@ describe('the dashboard in a real terminal', () => {
 
     // Abort.
     const two = await deploy('deploy.yaml');
-    await holdRunning(two.r);
+    await waitForHoldRunning(two.r, 'the hold playbook running');
     two.r.pty.write('\x03');
     await two.r.waitForScreen('Leave the dashboard?');
     two.r.pty.write('a');

@@ -17,6 +17,8 @@ import {
   expectExitRestored,
   startE2eWorld,
   statusOf,
+  waitForHoldRunning,
+  waitForSucceeded,
   type E2eWorld,
 } from '../helpers/e2eWorld';
 import type { PtyRun } from '../helpers/pty';
@@ -178,11 +180,7 @@ describe('the installer in a real terminal, keyboard only, against real sshd', (
       60_000,
     );
     expect(r.output().split(ENTER_ALT).length - 1).toBe(2); // the wizard's screen, the dashboard's
-    await r.waitFor(
-      () => /RUNNING/.test(r.screen()) && /▶ Hold on every host/.test(r.screen()),
-      'the hold phase running',
-      60_000,
-    );
+    await waitForHoldRunning(r, 'the hold phase running');
 
     // The operator's SSH session drops: the terminal's process gets SIGHUP.
     r.pty.kill('SIGHUP');
@@ -193,18 +191,10 @@ describe('the installer in a real terminal, keyboard only, against real sshd', (
 
     // A second terminal attaches: the same run, still in the hold phase.
     const a = world.pty(['attach', runId]);
-    await a.waitFor(
-      () => /RUNNING/.test(a.screen()) && /▶ Hold on every host/.test(a.screen()),
-      'attach: the run still going',
-      30_000,
-    );
+    await waitForHoldRunning(a, 'attach: the run still going');
     expect(a.screen()).toContain(`Genestack deployment · run ${runId}`);
     world.mark('release');
-    await a.waitFor(
-      () => a.screen().includes('SUCCEEDED') && a.screen().includes('3/3 phases'),
-      'attach: the run completed',
-      90_000,
-    );
+    await waitForSucceeded(a, 3, 'attach: the run completed');
     a.pty.write('q');
     await expectExitRestored(a, 0);
 

@@ -240,6 +240,24 @@ genestack:
   return world;
 }
 
+/** The dashboard shows deploy.yaml's `hold` playbook running (the run waits for marks/release). */
+export function waitForHoldRunning(r: PtyRun, what: string): Promise<void> {
+  return r.waitFor(
+    () => r.screen().includes('RUNNING') && r.screen().includes('▶ Hold on every host'),
+    what,
+    60_000,
+  );
+}
+
+/** The dashboard shows the run succeeded with all its `phases` done. */
+export function waitForSucceeded(r: PtyRun, phases: number, what: string): Promise<void> {
+  return r.waitFor(
+    () => r.screen().includes('SUCCEEDED') && r.screen().includes(`${phases}/${phases} phases`),
+    what,
+    90_000,
+  );
+}
+
 /** Waits for the process in the terminal to end with `code`, then checks the terminal is restored. */
 export async function expectExitRestored(r: PtyRun, code: number): Promise<void> {
   expect((await r.exited).exitCode).toBe(code);
