@@ -45,6 +45,19 @@ export default defineConfig({
         },
       },
       {
+        // Faults and bad input (docs/reliability.md): real engines killed, disks filled, hosts
+        // stopped. One file at a time: they share the machine's two cores with the runs they kill.
+        extends: true,
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          globalSetup: ['test/helpers/buildBundle.ts'],
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'e2e',

@@ -6,119 +6,15 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { JournalWriter } from '../src/journal/writer';
-import { Redactor } from '../src/journal/redact';
 import { loadState } from '../src/journal/snapshot';
 import { SNAPSHOT_EVERY_EVENTS } from '../src/journal/snapshot';
 import { READ_CHUNK_BYTES, followJournal, journalPath } from '../src/journal/reader';
-import type { JournalEventInput, PlanPhase } from '../src/journal/events';
+import { deployment, redactor } from './libDeployment';
 
 const JOURNAL_EVENTS = Number(process.env.BENCH_JOURNAL_EVENTS ?? 1_000_000);
 const APPEND_EVENTS = 200_000;
 const RUNS = 5;
-
-const HOSTS = Array.from({ length: 12 }, (_, i) => `node-${String(i + 1).padStart(2, '0')}`);
-const PHASES: PlanPhase[] = Array.from({ length: 34 }, (_, i) => ({
-  id: `p${i}`,
-  title: `Phase ${i}`,
-  group: i < 10 ? 'kubernetes' : i < 20 ? 'infrastructure' : 'openstack',
-  needs: i === 0 ? [] : [`p${i - 1}`],
-  kind: i % 3 === 0 ? 'command' : 'ansible',
-}));
-const TASKS = [
-  'kubernetes/preinstall : Create kubernetes directories',
-  'container-engine/containerd : Copy containerd config file',
-  'etcd : Configure | Check if etcd cluster is healthy',
-  'kubernetes/control-plane : kubeadm | Initialize first control plane node',
-  'network_plugin/kube-ovn : Kube-OVN | Start Resources',
-];
-
-/** A deployment-like stream: mostly log lines and Ansible host results. */
-function* deployment(total: number, firstSeq = 1, finish = true): Generator<JournalEventInput> {
-  let n = firstSeq - 1;
-  const perPhase = Math.ceil(total / PHASES.length);
-  if (n === 0) {
-    yield {
-      type: 'run-started',
-      runId: 'bench',
-      profileName: 'bench',
-      profileHash: 'sha256:' + '0'.repeat(64),
-      plan: { phases: PHASES },
-      user: 'root',
-      host: 'bastion',
-      pid: process.pid,
-    };
-    n++;
-  }
-  while (n < total) {
-    const phase = PHASES[Math.min(PHASES.length - 1, Math.floor(n / perPhase))]!;
-    const inPhase = n % perPhase;
-    if (inPhase === 0) {
-      yield {
-        type: 'phase-started',
-        phaseId: phase.id,
-        attempt: 1,
-        argv: ['ansible-playbook', 'x.yml'],
-        cwd: '/opt/genestack',
-      };
-    } else if (inPhase === perPhase - 1 || (finish && n === total - 1)) {
-      yield finish && n === total - 1
-        ? { type: 'run-finished', status: 'succeeded' }
-        : {
-            type: 'phase-finished',
-            phaseId: phase.id,
-            status: 'succeeded',
-            exitCode: 0,
-            durationMs: 60_000,
-          };
-    } else {
-      const r = n % 20;
-      const task = TASKS[Math.floor(n / 40) % TASKS.length]!;
-      const host = HOSTS[n % HOSTS.length]!;
-      if (r < 12) {
-        yield {
-          type: 'log',
-          phaseId: phase.id,
-          stream: 'stdout',
-          line: `ok: [${host}] => (item=/etc/kubernetes/manifests) ${task} changed=false ${n}`,
-        };
-      } else if (r < 18) {
-        yield {
-          type: 'ansible-host-result',
-          phaseId: phase.id,
-          host,
-          task,
-          status: r === 17 ? 'changed' : 'ok',
-        };
-      } else if (r === 18) {
-        yield {
-          type: 'ansible-task-started',
-          phaseId: phase.id,
-          play: 'Install Kubernetes',
-          task,
-          taskIndex: n,
-        };
-      } else {
-        yield {
-          type: 'check-status',
-          phaseId: phase.id,
-          check: 'nodes-ready',
-          status: 'pending',
-          detail: `${n % 12}/12 ready`,
-        };
-      }
-    }
-    n++;
-  }
-}
-
-/** Roughly the secrets of a Genestack kubesecrets.yaml: ~60 random 32-character passwords. */
-function redactor(): Redactor {
-  return new Redactor(
-    Array.from({ length: 60 }, () => randomBytes(24).toString('base64url').slice(0, 32)),
-  );
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');

@@ -3,6 +3,7 @@
 // ink 7 by 32d96a6). Remove the `- 1` when moving to ink 7.
 import type { ReactNode } from 'react';
 import { Box, Text } from 'ink';
+import { safeText } from '../src/terminal/sanitize';
 
 export interface FrameProps {
   columns: number;
@@ -24,7 +25,7 @@ export function Frame({ columns, rows, title, step, profileName, hints, children
           {title}
         </Text>
         <Text color="cyan" wrap="truncate">
-          {profileName ? `profile: ${profileName}` : 'new profile'}
+          {profileName ? `profile: ${safeText(profileName)}` : 'new profile'}
         </Text>
       </Box>
       <Box

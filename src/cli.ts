@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { EXIT } from './exitCodes';
 import { UserError, type CommandIO } from './commands/io';
+import { safeText } from './terminal/sanitize';
 
 const VERSION = typeof __INSTALLER_VERSION__ === 'string' ? __INSTALLER_VERSION__ : '0.0.0-dev';
 
@@ -152,12 +153,13 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
       return EXIT.usage;
     }
     if (e instanceof UserError) {
-      io.err(`error: ${e.message}\n`);
+      // Messages quote what the user typed (names, paths): never raw control characters.
+      io.err(`error: ${safeLines(e.message)}\n`);
       if (debug && e.stack) io.err(e.stack + '\n');
       return e.exitCode;
     }
     const err = e as Error;
-    io.err(`internal error: ${err?.message ?? String(e)}\n`);
+    io.err(`internal error: ${safeLines(err?.message ?? String(e))}\n`);
     if (debug) io.err(`${err?.stack ?? ''}\n`);
     else io.err('run again with --debug to see where it happened, and report it\n');
     return EXIT.internal;
@@ -178,4 +180,11 @@ if (invokedDirectly) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+}
+
+function safeLines(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => safeText(l))
+    .join('\n');
 }

@@ -15,6 +15,12 @@ import type { CommandIO } from './io';
 
 export { DEFAULT_KILL_GRACE_SECONDS, KILL_GRACE_ENV } from '../engine/start';
 
+/**
+ * GENESTACK_INSTALLER_CATALOG=FILE is `--catalog FILE` (the flag wins), for testing or a custom
+ * catalog: it reaches the deploy the wizard starts ("deploy now"), which takes no flags.
+ */
+export const CATALOG_ENV = 'GENESTACK_INSTALLER_CATALOG';
+
 export interface DeployOptions extends StartOptions {
   /** false with --no-attach. */
   attach?: boolean;
@@ -42,9 +48,10 @@ export async function runDeploy(
   const env = deps.env ?? process.env;
   // With --json, stdout carries only events: everything for people goes to stderr.
   const say = (t: string) => (opts.json ? io.err(t) : io.out(t));
+  const catalog = opts.catalog ?? (env[CATALOG_ENV] || undefined);
   const r = await startRun(
     file,
-    opts,
+    catalog === undefined ? opts : { ...opts, catalog },
     {
       say,
       err: io.err,
@@ -64,7 +71,11 @@ export async function runDeploy(
   }
 
   const view = chooseView(opts, { isTTY: io.isTTY }, env);
-  // LEAD: call runDashboard here (view === 'dashboard': stateDir, runId, control: true)
+  if (view === 'dashboard') {
+    // The starter follows in full screen, in control; leaving it (d/q) leaves the run going.
+    const { runDashboard } = await import('../../screens/dashboard/runDashboard');
+    return runDashboard({ stateDir, runId, control: true });
+  }
   const cancel = new AbortController();
   const onSigint = () => cancel.abort();
   if (deps.signal) deps.signal.addEventListener('abort', onSigint, { once: true });

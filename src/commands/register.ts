@@ -130,7 +130,10 @@ export function registerDeployCommand(
       '--yes',
       'replace changed config files (backups kept) and accept a changed profile on --resume, without asking',
     )
-    .option('--catalog <file>', 'use this phase catalog instead of the built-in one')
+    .option(
+      '--catalog <file>',
+      'use this phase catalog instead of the built-in one, for testing or a custom catalog (also: GENESTACK_INSTALLER_CATALOG=FILE)',
+    )
     .option(
       '--state-dir <dir>',
       'where runs are kept (default: /var/lib/genestack-installer as root, else ~/.local/state/genestack-installer)',

@@ -353,12 +353,18 @@ export async function runAttach(
   const runId = currentOrLatest(stateDir, run);
   const v = await viewRun(stateDir, runId);
   const flag = opts.stateDir ? stateDir : undefined;
+  const view = chooseView(opts, { isTTY: io.isTTY }, env);
+  if (view === 'dashboard') {
+    // Live or finished, a terminal gets the full-screen view; it announces this viewer (and takes
+    // control when asked) itself. Loaded lazily: React and Ink only on this path.
+    const { runDashboard } = await import('../../screens/dashboard/runDashboard');
+    return runDashboard({ stateDir, runId, control: Boolean(opts.control) });
+  }
   if (!v.alive) {
     if (opts.control) io.err(`run ${runId} is not running; there is nothing to take control of\n`);
     io.out(opts.json ? JSON.stringify(statusJson(v, flag)) + '\n' : statusText(v, flag));
     return v.outcome === 'pending' ? EXIT.ok : exitCodeFor(v.state, false);
   }
-  const view = chooseView(opts, { isTTY: io.isTTY }, env);
   // From here on, so this viewer's own attach is among the lines it shows.
   const pos = await journalPosition(v.runDir);
   const ref = { stateDir, runId };
@@ -366,7 +372,6 @@ export async function runAttach(
   // The engine journals who attached (and who took control); a viewer never writes the journal.
   const announced = await announceViewer(ref, me, opts.control ? 'control' : 'read-only');
   if (announced && opts.control) await takeControl(ref, me);
-  // LEAD: call runDashboard here (view === 'dashboard': stateDir, runId, control: Boolean(opts.control))
   if (view !== 'json') {
     io.out(
       statusText(v, flag) +

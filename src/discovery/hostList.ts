@@ -4,6 +4,7 @@
 // existing Genestack/Ansible inventory.yaml. Pure: the caller reads files.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { HostTarget } from './types';
+import { safeText } from '../terminal/sanitize';
 
 /** Ranges bigger than this are almost certainly a typo (`10.0.0.1-10.0.255.255`). */
 export const MAX_EXPANSION = 4096;
@@ -15,7 +16,8 @@ export class HostListError extends Error {
     readonly line?: number,
     readonly column?: number,
   ) {
-    super(message);
+    // Every message quotes what was typed or read from an inventory: shown, never obeyed.
+    super(message.replace(/[^\n]+/g, (l) => safeText(l)));
     this.name = 'HostListError';
   }
 }

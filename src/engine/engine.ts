@@ -18,7 +18,7 @@ import plugin from '../../assets/callback/genestack_events.py';
 import { EXIT } from '../exitCodes';
 import { Redactor, secretsFromKubesecrets, secretsFromProfile } from '../journal/redact';
 import { loadState } from '../journal/snapshot';
-import { JournalWriter } from '../journal/writer';
+import { JournalWriter, JournalWriterError } from '../journal/writer';
 import { journalPath } from '../journal/reader';
 import type { JournalEventInput } from '../journal/events';
 import { KubeClient } from '../kube/client';
@@ -388,7 +388,14 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
     return code;
   } catch (e) {
     const err = e as Error;
-    engineLog(runDir, `internal error: ${err.stack ?? err.message}`);
+    // A journal that cannot be written (the disk is full) is the machine's problem, not a bug:
+    // one clear line, no stack; the run is resumed once the cause is fixed.
+    engineLog(
+      runDir,
+      err instanceof JournalWriterError
+        ? `stopped: ${err.message}`
+        : `internal error: ${err.stack ?? err.message}`,
+    );
     if (journal !== null) {
       try {
         journal.append({

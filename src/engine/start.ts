@@ -3,12 +3,13 @@
 // `deploy` calls it and then follows the run; the dashboard's retry and skip call it to resume
 // a run without following anything. Whoever starts the run takes control of it (a
 // take-control request the new engine journals first, see controlChannel.ts).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../commands/io';
 import { EXIT } from '../exitCodes';
 import type { Actor } from '../journal/events';
+import { journalPath } from '../journal/reader';
 import { builtinCatalog } from '../plan/builtinCatalog';
 import { loadCatalogFile, type Catalog } from '../plan/catalog';
 import { buildPlan, planHash } from '../plan/plan';
@@ -155,7 +156,11 @@ async function defaultLaunch(
   return launchEngine(choice, runDir, env);
 }
 
-/** Waits until the engine has taken the run over (run.json names it), or has died trying. */
+/**
+ * Waits until the engine has taken the run over (run.json names it) and opened the journal, or
+ * has died trying. The engine names itself in run.json before it creates the journal of a new
+ * run: a dashboard opened in between would find no journal to follow.
+ */
 async function waitForEngine(
   runDir: string,
   launched: Launched,
@@ -164,7 +169,8 @@ async function waitForEngine(
   for (;;) {
     try {
       const r = readRunRecord(runDir);
-      if (r.engine) return { pid: r.engine.pid, via: r.engine.launchedVia };
+      if (r.engine && existsSync(journalPath(runDir)))
+        return { pid: r.engine.pid, via: r.engine.launchedVia };
     } catch {
       // being rewritten: read again
     }

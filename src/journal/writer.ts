@@ -11,7 +11,8 @@
 //   taken) are written and fdatasync'ed before append returns.
 // - A failed write (ENOSPC, EIO ...) is thrown by append/flush/close; one that happens in the
 //   background batch timer is thrown by the next call. The writer then refuses to continue:
-//   later events would otherwise follow a gap.
+//   later events would otherwise follow a gap. What a short write left of the batch is cut off,
+//   so the file still ends with a complete event.
 // - The writer reduces what it writes into a RunState (the same reducer every viewer uses) and
 //   writes snapshots by the policy in snapshot.ts.
 import {
@@ -21,6 +22,7 @@ import {
   fdatasyncSync,
   fchmodSync,
   fstatSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   statSync,
@@ -297,6 +299,13 @@ export class JournalWriter {
         while (off < bytes) off += writeSync(this.fd, data, off, bytes - off);
       }
     } catch (err) {
+      // A short write before the failure (ENOSPC mid-batch) leaves part of a line: cut it, so
+      // the journal on disk ends with its last complete event. Freeing space never needs space.
+      try {
+        ftruncateSync(this.fd, this.written);
+      } catch {
+        // readers skip a torn last line anyway, and the next open cuts it
+      }
       throw this.fail(err, 'write');
     }
     this.written += bytes;
@@ -306,7 +315,9 @@ export class JournalWriter {
     const code = (err as NodeJS.ErrnoException).code;
     const e = new JournalWriterError(
       `cannot ${what} the journal ${this.path}: ${code ?? (err as Error).message}` +
-        (code === 'ENOSPC' ? ' (the disk is full: free space, then resume the run)' : ''),
+        (code === 'ENOSPC'
+          ? ` (the disk is full: free space on the file system of ${this.runDir}, then resume the run)`
+          : ''),
       err,
     );
     this.failure ??= e;

@@ -9,6 +9,7 @@ import type { OpenStackService, Role } from './schema';
 import { osdDiskPath } from './schema';
 import { missingDependencies } from './services';
 import type { AddressRange, Parsed, ParsedRange } from '../net/ipv4';
+import { hasControlCharacters, safeText } from '../terminal/sanitize';
 import {
   containsAddress,
   contains,
@@ -461,12 +462,16 @@ export function dnsNameProblem(name: string): string | undefined {
   for (const label of labels) {
     if (label === '')
       return 'it has an empty label (two dots in a row, or a leading or trailing dot)';
+    // The label is outside text: shown through safeText (a control character cannot reach the
+    // terminal, a huge label cannot flood it).
+    const shown = safeText(label, 80);
     if (label.length > 63)
-      return `label "${label}" is ${label.length} characters long; the limit is 63`;
+      return `label "${shown}" is ${label.length} characters long; the limit is 63`;
     const bad = label.match(/[^a-z0-9-]/);
-    if (bad) return `label "${label}" contains "${bad[0]}"; only a-z, 0-9 and "-" are allowed`;
+    if (bad)
+      return `label "${shown}" contains "${safeText(bad[0])}"; only a-z, 0-9 and "-" are allowed`;
     if (label.startsWith('-') || label.endsWith('-')) {
-      return `label "${label}" starts or ends with "-"`;
+      return `label "${shown}" starts or ends with "-"`;
     }
   }
   return undefined;
@@ -503,7 +508,7 @@ const hostNames: Rule = (p) => {
           'error',
           'host-name-invalid',
           path,
-          `host name "${host.name}" is not a valid DNS name: ${problem}`,
+          `host name "${safeText(host.name, 80)}" is not a valid DNS name: ${problem}`,
           `rename it to a lower-case FQDN, e.g. ${suggestHostName(host.name, p.kubernetes.clusterName)}`,
         ),
       );
@@ -1081,6 +1086,108 @@ const cinderVolumeBackend: Rule = (p) => {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Hostile text: what the profile holds ends up in argv, file names, config files and on screen.
+
+/** Why `name` is not a Linux network interface name, or undefined when it is one. */
+export function interfaceNameProblem(name: string): string | undefined {
+  // The kernel allows 15 bytes without "/", ":" or white space; we also refuse what no
+  // distribution names an interface with (quotes, $, `, ;, control characters), so the name is
+  // safe wherever Genestack's scripts and Kube-OVN put it.
+  if (name.length > 15) return `it is ${name.length} characters long; the limit is 15`;
+  if (name === '.' || name === '..') return 'it is "." or ".."';
+  const bad = name.match(/[^A-Za-z0-9_.@-]/);
+  if (bad)
+    return `it contains "${safeText(bad[0])}"; only letters, digits, "-", "_", "." and "@" are allowed`;
+  if (name.startsWith('-')) return 'it starts with "-"';
+  return undefined;
+}
+
+const interfaceNames: Rule = (p) => {
+  const out: Finding[] = [];
+  for (const key of ['managementInterface', 'providerInterface'] as const) {
+    const name = p.network[key];
+    const problem = interfaceNameProblem(name);
+    if (problem) {
+      out.push(
+        finding(
+          'error',
+          'interface-name-invalid',
+          `network.${key}`,
+          `network.${key} "${safeText(name, 40)}" is not a network interface name: ${problem}`,
+          'use the interface name `ip link` shows on the hosts, e.g. eth1, ens4, bond0.101',
+        ),
+      );
+    }
+  }
+  return out;
+};
+
+// Folders the installer writes to (configDir, the kubeconfig) or runs from (repoDir): an
+// absolute path with no ".." in it, so a profile cannot point a write somewhere its text hides.
+const pathSafety: Rule = (p) => {
+  const out: Finding[] = [];
+  const paths: Array<[string, string | undefined, boolean]> = [
+    ['genestack.configDir', p.genestack.configDir, false],
+    ['genestack.repoDir', p.genestack.repoDir, false],
+    ['genestack.kubeconfig', p.genestack.kubeconfig, true],
+  ];
+  for (const [where, value, homeOk] of paths) {
+    if (value === undefined) continue;
+    const rel = homeOk && value.startsWith('~/') ? value.slice(2) : undefined;
+    const absolute = rel !== undefined || value.startsWith('/');
+    const traverses = value.split('/').some((s) => s === '..');
+    if (!absolute || traverses) {
+      out.push(
+        finding(
+          'error',
+          'path-unsafe',
+          where,
+          `${where} "${safeText(value, 120)}" ${traverses ? 'contains ".."' : 'is not an absolute path'}; the installer writes there`,
+          `write the folder out as an absolute path without "..", e.g. ${where === 'genestack.repoDir' ? '/opt/genestack' : where === 'genestack.configDir' ? '/etc/genestack' : '/root/.kube/config'}`,
+        ),
+      );
+    }
+  }
+  return out;
+};
+
+/** Every string of a value with its profile path (keys included). */
+function stringsOf(v: unknown, path: string, out: Array<[string, string]>): void {
+  if (typeof v === 'string') out.push([path, v]);
+  else if (Array.isArray(v)) v.forEach((x, i) => stringsOf(x, `${path}[${i}]`, out));
+  else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const at = path === '' ? k : `${path}.${k}`;
+      out.push([at, k]);
+      stringsOf(x, at, out);
+    }
+  }
+}
+
+// A control character (ESC, a C1 code, a bidirectional override ...) has no business in any
+// profile value, and could drive a terminal that shows it: refused wherever it appears.
+const controlCharacters: Rule = (p) => {
+  const all: Array<[string, string]> = [];
+  stringsOf(p, '', all);
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const [path, value] of all) {
+    if (!hasControlCharacters(value) || seen.has(path)) continue;
+    seen.add(path);
+    out.push(
+      finding(
+        'error',
+        'text-control-character',
+        path,
+        `${path} contains a control character or terminal escape: "${safeText(value, 80)}"`,
+        'retype the value as plain text (a copy from a terminal or a document can carry invisible characters)',
+      ),
+    );
+  }
+  return out;
+};
+
+// ---------------------------------------------------------------------------------------------
 
 const RULES: readonly Rule[] = [
   networkSyntax,
@@ -1110,6 +1217,9 @@ const RULES: readonly Rule[] = [
   gatewayDomain,
   serviceRequirements,
   cinderVolumeBackend,
+  interfaceNames,
+  pathSafety,
+  controlCharacters,
 ];
 
 /** Every semantic finding about a resolved profile, in rule order. */

@@ -215,7 +215,7 @@ genestack:
 }
 
 /** Kills any engine (and phase process group) a failed test left running. */
-export function killLeftovers(world: EngineWorld): void {
+export function killLeftovers(world: Pick<EngineWorld, 'runIds' | 'runDir'>): void {
   for (const id of world.runIds()) {
     const runDir = world.runDir(id);
     try {

@@ -1,9 +1,10 @@
-// Random mutations of valid profiles: validation must only ever answer with structured
-// findings, never throw.
+// Random mutations of valid profiles, and profiles generated over the schema with hostile
+// strings: validation must only ever answer with structured findings, never throw.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
+import { formatFinding } from '../../src/profile/format';
 import { loadProfileText } from '../../src/profile/load';
 
 const samples = ['hyperconverged-lab', 'hyperconverged-ceph', 'full-scale'].map((n) =>
@@ -102,4 +103,132 @@ describe('validation of mutated profiles (property)', () => {
       { numRuns: 300 },
     );
   });
+});
+// Profiles generated over the schema's shape (not mutations of a sample), with hostile strings
+// in every text field: shell metacharacters, traversal, terminal escapes, C1 controls,
+// bidirectional overrides, arbitrary Unicode and long strings (docs/reliability.md).
+const HOSTILE = [
+  '$(touch /tmp/gsi-canary)',
+  '`touch /tmp/gsi-canary`',
+  'a; rm -rf /',
+  'a\ntouch x',
+  '../../etc',
+  '/etc/../../root',
+  'evil\u001b[2Jmark',
+  'evil\u001b]52;c;ZXZpbA==\u0007',
+  'evil\u001b]0;PWNED\u0007',
+  'evil\u009b2J',
+  'evil\u202emark',
+  'evil\u0000',
+  '-oProxyCommand=touch x',
+];
+
+const text = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...HOSTILE) },
+  { weight: 2, arbitrary: fc.string({ maxLength: 40, unit: 'binary' }) },
+  { weight: 2, arbitrary: fc.domain() },
+  { weight: 1, arbitrary: fc.ipV4() },
+  { weight: 1, arbitrary: fc.string({ minLength: 300, maxLength: 5000 }) },
+  { weight: 1, arbitrary: fc.constantFrom('lo', 'eth0', 'bond0.101', '/dev/disk/by-id/x') },
+);
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const oneOrText = (values: readonly string[]) =>
+  fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...values) }, { weight: 1, arbitrary: text });
+
+const generatedProfile = fc.record(
+  {
+    apiVersion: oneOrText(['genestack-installer/v1']),
+    kind: oneOrText(['Profile']),
+    metadata: fc.record({ name: text, description: maybe(text) }, { requiredKeys: ['name'] }),
+    topology: oneOrText(['hyperconverged', 'full-scale']),
+    ssh: maybe(
+      fc.record(
+        {
+          user: text,
+          port: fc.integer({ min: -1, max: 70_000 }),
+          identityFile: text,
+          proxyJump: text,
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    hosts: fc.array(
+      fc.record(
+        {
+          name: text,
+          address: fc.oneof(fc.ipV4(), text),
+          roles: fc.array(
+            oneOrText([
+              'kube_control_plane',
+              'etcd',
+              'openstack_control_plane',
+              'openstack_compute_nodes',
+              'ovn_network_nodes',
+              'storage_nodes',
+              'ceph_storage_nodes',
+            ]),
+            { maxLength: 4 },
+          ),
+          osdDisks: fc.array(fc.oneof(text, fc.constant('/dev/disk/by-id/wwn-0x1')), {
+            maxLength: 2,
+          }),
+        },
+        { requiredKeys: ['name', 'address'] },
+      ),
+      { maxLength: 6 },
+    ),
+    network: fc.record(
+      {
+        managementInterface: text,
+        providerInterface: text,
+        managementCidr: fc.oneof(fc.constant('10.0.0.0/24'), text),
+        metallb: fc.record({
+          primary: fc.array(fc.oneof(fc.constant('10.0.0.200-10.0.0.220'), text), { maxLength: 2 }),
+          gatewayVip: fc.oneof(fc.constant('10.0.0.250'), text),
+        }),
+        gateway: fc.record({ domain: text }),
+      },
+      { requiredKeys: ['managementInterface', 'providerInterface', 'managementCidr'] },
+    ),
+    storage: fc.record({
+      backend: oneOrText(['longhorn', 'rook-ceph', 'external-ceph', 'topolvm']),
+    }),
+    genestack: maybe(
+      fc.record({ repoDir: text, configDir: text, kubeconfig: text }, { requiredKeys: [] }),
+    ),
+  },
+  { requiredKeys: ['apiVersion', 'kind', 'metadata', 'topology', 'hosts', 'network', 'storage'] },
+);
+
+// eslint-disable-next-line no-control-regex
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('validation of generated profiles with hostile strings (property)', () => {
+  it('answers with findings or a valid profile, never an exception, never a raw control character', () => {
+    fc.assert(
+      fc.property(generatedProfile, (doc) => {
+        const r = loadProfileText(stringify(doc));
+        expect(Array.isArray(r.findings)).toBe(true);
+        expect(r.valid).toBe(!r.findings.some((f) => f.severity === 'error'));
+        if (r.valid) expect(r.profile).toBeDefined();
+        for (const f of r.findings) {
+          expect(f.message.length).toBeGreaterThan(0);
+          expect(f.fix.length).toBeGreaterThan(0);
+          const shown = formatFinding(f, 'p.yaml');
+          expect(RAW_CONTROL.test(shown), shown).toBe(false);
+        }
+        // A profile that passes holds no control character anywhere (tabs aside: shown as spaces).
+        if (r.valid) {
+          const strings: string[] = [];
+          JSON.stringify(r.profile, (k, v: unknown) => {
+            strings.push(k);
+            if (typeof v === 'string') strings.push(v);
+            return v;
+          });
+          expect(strings.filter((t) => RAW_CONTROL.test(t.replace(/\t/g, ' ')))).toEqual([]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000);
 });
