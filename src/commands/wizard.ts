@@ -39,6 +39,9 @@ export async function runWizard(
     io.err(noTerminalText(problem, opts.profile));
     return EXIT.usage;
   }
+  // Before anything that may load Ink: the four imports below are evaluated in whatever order
+  // their chunks arrive, so hiding `fetch` from yoga must happen here (screens/yogaWithoutFetch.ts).
+  const { restoreFetch } = await import('../../screens/yogaWithoutFetch');
   // Loaded lazily: Ink, React and the screens are evaluated only when a terminal is there.
   const [{ launchWizard }, { realServices }, settingsMod, state] = await Promise.all([
     import('../../screens/launch'),
@@ -46,6 +49,7 @@ export async function runWizard(
     import('../settings/settings'),
     import('../state/wizard'),
   ]);
+  restoreFetch();
   let settings;
   try {
     settings = settingsMod.openSettings();
