@@ -13,7 +13,7 @@ import { engineAlive } from '../../src/engine/follow';
 import { learnedDurations } from '../../src/engine/history';
 import { readRunRecord, type RunRecord } from '../../src/engine/runRecord';
 import { resumeCommand } from '../../src/engine/outcome';
-import { RUN_FILES, runDirOf } from '../../src/engine/stateDir';
+import { RUN_FILES, resolveStateDir, runDirOf } from '../../src/engine/stateDir';
 import { kubeconfigTarget } from '../../src/engine/builtins';
 import { loadProfileFile } from '../../src/profile/load';
 import { KubeClient } from '../../src/kube/client';
@@ -165,7 +165,12 @@ export function realDashboardServices(opts: RealServicesOptions): DashboardServi
       const r = readRecord();
       if (r === null) return { resumeCommand: null, namespaces: {} };
       return {
-        resumeCommand: resumeCommand(r.profilePath, r.runId),
+        // Name the state directory when it is not the one the command finds by itself.
+        resumeCommand: resumeCommand(
+          r.profilePath,
+          r.runId,
+          path.resolve(opts.stateDir) === resolveStateDir() ? undefined : opts.stateDir,
+        ),
         namespaces: checkNamespaces(r),
       };
     },
