@@ -10,6 +10,7 @@ export function FailurePanel({
   problem,
   resumeCommand,
   hasControl,
+  width,
   height,
 }: {
   summary: FailureSummary | null;
@@ -17,10 +18,14 @@ export function FailurePanel({
   problem: string | null;
   resumeCommand: string | null;
   hasControl: boolean;
+  width: number;
   height: number;
 }) {
-  const lines: { key: string; node: ReactNode }[] = [];
-  const add = (key: string, node: ReactNode) => lines.push({ key, node });
+  // Errors and hints wrap over up to two rows (they are what the reader needs); the rest is cut
+  // to one row. `rows` counts what each entry takes, so the keys line always stays visible.
+  const lines: { key: string; node: ReactNode; rows: number }[] = [];
+  const add = (key: string, node: ReactNode, rows = 1) => lines.push({ key, node, rows });
+  const two = Math.max(20, width * 2 - 4);
   if (summary === null) {
     add('none', <Text wrap="wrap">{problem ?? 'No phase failed.'}</Text>);
   } else {
@@ -43,19 +48,20 @@ export function FailurePanel({
     for (const h of summary.hosts) {
       add(
         `h:${h.host}`,
-        <Text wrap="truncate">
-          <Text color="red">{safeText(h.host)}</Text> {h.status} at task &quot;{safeText(h.task)}
-          &quot;: {safeText(h.message)}
+        <Text wrap="wrap" color="red">
+          {safeText(`${h.host} ${h.status} at task "${h.task}": ${h.message}`, two)}
         </Text>,
+        2,
       );
-      if (h.hint)
+      if (h.hint) {
         add(
           `hint:${h.host}`,
-          <Text color="yellow" wrap="truncate">
-            {' '}
-            hint: {safeText(h.hint)}
+          <Text color="yellow" wrap="wrap">
+            {safeText(`  hint: ${h.hint}`, two)}
           </Text>,
+          2,
         );
+      }
     }
     if (summary.hosts.length === 0) {
       for (const [i, l] of summary.lastLines.entries()) {
@@ -71,9 +77,10 @@ export function FailurePanel({
     if (summary.hint)
       add(
         'hint',
-        <Text color="yellow" wrap="truncate">
-          hint: {safeText(summary.hint)}
+        <Text color="yellow" wrap="wrap">
+          {safeText(`hint: ${summary.hint}`, two)}
         </Text>,
+        2,
       );
     add(
       'log',
@@ -105,8 +112,15 @@ export function FailurePanel({
     ),
   );
   // The keys and the resume command matter most: when space is short, drop lines before them.
-  const fit = Math.max(1, height);
-  const shown = lines.length <= fit ? lines : [...lines.slice(0, fit - 2), ...lines.slice(-2)];
+  const last = lines.slice(-2);
+  let room = Math.max(1, height) - last.reduce((n, l) => n + l.rows, 0);
+  const first: typeof lines = [];
+  for (const l of lines.slice(0, -2)) {
+    if (l.rows > room) break;
+    first.push(l);
+    room -= l.rows;
+  }
+  const shown = [...first, ...last];
   return (
     <Box flexDirection="column">
       {shown.map((l) => (

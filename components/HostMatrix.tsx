@@ -30,9 +30,8 @@ export function HostMatrix({
         {ansible.playbook ? <Text dimColor> ({safeText(ansible.playbook)})</Text> : null}
       </Text>
       <Text wrap="truncate">
-        <Text dimColor>task </Text>
+        <Text dimColor>{ansible.tasksStarted} tasks run · now </Text>
         {safeText(ansible.task ?? (ansible.recap ? 'finished (PLAY RECAP)' : '-'))}
-        <Text dimColor> · {ansible.tasksStarted} tasks run</Text>
       </Text>
       <Text bold wrap="truncate">
         {'host'.padEnd(hostWidth)} {COLS.map((c) => c.padStart(4)).join(' ')} now

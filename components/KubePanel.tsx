@@ -47,7 +47,7 @@ export function KubePanel({
     );
   }
   const m = panel.model;
-  const conn = describeConnection(m.connection, now);
+  const conn = splitConnection(describeConnection(m.connection, now));
   const rows: { key: string; node: ReactNode }[] = [];
   for (const p of m.pods) {
     const why = p.reason
@@ -57,7 +57,7 @@ export function KubePanel({
       key: `pod:${p.name}`,
       node: (
         <Text wrap="truncate">
-          <Text color={POD_COLOR[p.state]}>{p.state.padEnd(11)}</Text>
+          <Text color={POD_COLOR[p.state]}>{p.state.padEnd(13)}</Text>
           {safeText(p.name)} {p.ready}/{p.total}
           {p.restarts > 0 ? (
             <Text color={p.restarts > 2 ? 'red' : 'yellow'}> restarts {p.restarts}</Text>
@@ -73,7 +73,7 @@ export function KubePanel({
       node: (
         <Text wrap="truncate">
           <Text color={j.state === 'failed' ? 'red' : j.state === 'complete' ? 'green' : 'yellow'}>
-            {`job ${j.state}`.padEnd(11)}
+            {`job ${j.state}`.padEnd(13)}
           </Text>
           {safeText(j.name)} {j.succeeded}/{j.completions}
           {j.failed > 0 ? ` failed ${j.failed}` : ''}
@@ -90,14 +90,14 @@ export function KubePanel({
           <Text
             color={r.status === 'deployed' ? 'green' : r.status === 'failed' ? 'red' : 'yellow'}
           >
-            {'helm'.padEnd(11)}
+            {'helm'.padEnd(13)}
           </Text>
           {safeText(r.name)} rev {r.revision} {safeText(r.status)}
         </Text>
       ),
     });
   }
-  const fit = Math.max(0, height - 2);
+  const fit = Math.max(0, height - 2 - (conn.why !== null ? 1 : 0));
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
@@ -111,8 +111,13 @@ export function KubePanel({
         {!m.synced && m.connection.connected ? <Text dimColor> · listing…</Text> : null}
       </Text>
       <Text color={m.connection.connected ? 'green' : 'red'} wrap="truncate">
-        {safeText(conn, 400)}
+        {safeText(conn.head, 400)}
       </Text>
+      {conn.why !== null ? (
+        <Text dimColor wrap="truncate">
+          {safeText(conn.why, 400)}
+        </Text>
+      ) : null}
       {rows.slice(0, fit).map((r) => (
         <Box key={r.key}>{r.node}</Box>
       ))}
@@ -122,4 +127,10 @@ export function KubePanel({
       ) : null}
     </Box>
   );
+}
+
+/** "API unreachable for 42 s (why); showing ..." as the status, then the reason on its own row. */
+function splitConnection(text: string): { head: string; why: string | null } {
+  const m = /^(API unreachable[^(]*?) \((.*)\); (showing the last known state)$/.exec(text);
+  return m ? { head: `${m[1]}; ${m[3]}`, why: m[2]! } : { head: text, why: null };
 }

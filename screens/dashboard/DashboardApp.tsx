@@ -51,6 +51,8 @@ export interface DashboardAppProps {
   services: DashboardServices;
   /** Take control at start (deploy, attach --control). */
   control: boolean;
+  /** False when the caller has already announced this viewer (and taken control if asked). */
+  announce?: boolean;
   onExit(code: number): void;
   interactive?: boolean;
 }
@@ -71,7 +73,7 @@ type Dialog =
 
 const HELP_SKIP = new Set(['down', 'nextPhase', 'pageDown', 'prevMatch']);
 
-function Dashboard({ services, control, onExit }: DashboardAppProps) {
+function Dashboard({ services, control, announce = true, onExit }: DashboardAppProps) {
   const { columns, rows } = useTerminalSize();
   const snap = useRunStore(services);
   const state = snap.state;
@@ -105,6 +107,7 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
 
   // Announce this viewer once; take control at start when asked to.
   useEffect(() => {
+    if (!announce) return;
     const say = (e: unknown) => setMessage(`could not reach the engine: ${(e as Error).message}`);
     services.announce(control ? 'control' : 'read-only').then((ok) => {
       if (!ok) setMessage('the engine is not running: nothing to control, only to look at');
@@ -112,7 +115,7 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
         services.takeControl().then((r) => setMessage(r.message), say);
       }
     }, say);
-  }, [services, control]);
+  }, [services, control, announce]);
 
   useEffect(() => {
     const check = () => setAlive(services.engineAlive());
@@ -143,8 +146,10 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
 
   // Layout: header 4 rows, body border 2, footer 1, and the ink#450 row.
   const bodyHeight = Math.max(3, rows - 1 - 4 - 2 - 1);
-  const listWidth = Math.min(38, Math.max(24, Math.floor(columns * 0.36)));
-  const detailWidth = Math.max(20, columns - 4 - listWidth - 1);
+  // A summary (failure or completion) needs the width more than the phase list does.
+  const listHidden = panel === 'summary' && columns < 100;
+  const listWidth = listHidden ? 0 : Math.min(38, Math.max(24, Math.floor(columns * 0.36)));
+  const detailWidth = Math.max(20, columns - 4 - listWidth - (listHidden ? 0 : 1));
   const detailHeight = bodyHeight - 2; // tab bar + phase line
   const logRows = Math.max(1, detailHeight - 1);
 
@@ -211,6 +216,7 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
   };
   const log = (cmd: LogCommand) => {
     if (
+      cmd.type === 'searchStart' ||
       cmd.type === 'move' ||
       cmd.type === 'top' ||
       cmd.type === 'searchSubmit' ||
@@ -522,6 +528,7 @@ function Dashboard({ services, control, onExit }: DashboardAppProps) {
                     problem={failure.problem}
                     resumeCommand={facts.resumeCommand}
                     hasControl={hasControl}
+                    width={detailWidth}
                     height={detailHeight}
                   />
                 ) : null}
@@ -619,14 +626,16 @@ function PhaseLine({
   const t = phaseTiming(phase, learned, now);
   const expected =
     t.expectedMs === null
-      ? 'no estimate'
-      : `expected ${shortDuration(t.expectedMs)} (${t.expectedSource === 'earlier-runs' ? 'earlier runs' : 'catalog'})`;
+      ? ' (no estimate)'
+      : ` / ~${shortDuration(t.expectedMs)} (${t.expectedSource === 'earlier-runs' ? 'earlier runs' : 'catalog'})`;
   return (
     <Text wrap="truncate">
-      <Text bold>{safeText(phase.id)}</Text> {phase.status}
+      <Text bold>{safeText(phase.id)}</Text>{' '}
+      {/* Past the soft timeout the warning replaces the status, so it fits the narrowest panel. */}
+      {t.overdue ? <Text color="yellow">⚠ taking longer than expected</Text> : phase.status}
       {phase.attempt > 1 ? ` (attempt ${phase.attempt})` : ''}
-      {t.elapsedMs !== null ? ` · ${shortDuration(t.elapsedMs)}` : ''} · {expected}
-      {t.overdue ? <Text color="yellow"> · taking longer than expected</Text> : null}
+      {t.elapsedMs !== null ? ` · ${shortDuration(t.elapsedMs)}` : ''}
+      {phase.status === 'running' || phase.status === 'pending' ? expected : ''}
     </Text>
   );
 }

@@ -12,6 +12,11 @@ export interface RunDashboardOptions {
   runId: string;
   /** Take control of the run at start (else read-only until the viewer asks). */
   control: boolean;
+  /**
+   * Default true: the dashboard asks the engine to record this viewer (and control when
+   * `control`). False when the caller (attach) has already done so.
+   */
+  announce?: boolean;
 }
 
 export async function runDashboard(
@@ -29,7 +34,12 @@ export async function runDashboard(
   const screen = enterFullScreen({ beforeRestore: () => ink.instance?.unmount() });
   try {
     ink.instance = render(
-      <DashboardApp services={services} control={opts.control} onExit={(c) => resolveCode(c)} />,
+      <DashboardApp
+        services={services}
+        control={opts.control}
+        announce={opts.announce ?? true}
+        onExit={(c) => resolveCode(c)}
+      />,
       { exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
     );
     return await exited;

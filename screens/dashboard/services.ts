@@ -10,6 +10,7 @@ import { RunStore, followRunInto } from '../../src/state/runStore';
 import type { RunState } from '../../src/state/runState';
 import type { LearnedDurations } from '../../src/state/timing';
 import { engineAlive } from '../../src/engine/follow';
+import { learnedDurations } from '../../src/engine/history';
 import { readRunRecord, type RunRecord } from '../../src/engine/runRecord';
 import { resumeCommand } from '../../src/engine/outcome';
 import { RUN_FILES, runDirOf } from '../../src/engine/stateDir';
@@ -151,13 +152,7 @@ export function realDashboardServices(opts: RealServicesOptions): DashboardServi
   // One client and one informer pool for every namespace panel; made when first needed, since
   // the kubeconfig appears only once the "Fetch the kubeconfig" phase has run.
   let pool: InformerPool | null = null;
-  let viewer: Actor;
-  try {
-    viewer = control.thisViewer();
-  } catch {
-    // control.ts not implemented yet in this build: the viewer is this process
-    viewer = { user: os.userInfo().username, host: os.hostname(), pid: process.pid };
-  }
+  const viewer: Actor = control.thisViewer();
   const views = new Set<NamespaceSource>();
   return {
     runId: opts.runId,
@@ -174,8 +169,7 @@ export function realDashboardServices(opts: RealServicesOptions): DashboardServi
         namespaces: checkNamespaces(r),
       };
     },
-    // Until src/engine/history.ts (learnedDurations) is merged: the catalog's times only.
-    learned: () => Promise.resolve({}),
+    learned: () => learnedDurations(opts.stateDir, opts.runId),
     async readPhaseLog(phaseId, totalNow) {
       // Phase ids are kebab-case (the catalog checks it), so the file name is safe.
       const file = path.join(runDir, RUN_FILES.logs, `${path.basename(phaseId)}.log`);

@@ -8,6 +8,7 @@ import type { Actor } from '../journal/events';
 import type { RunState } from '../state/runState';
 import { abortEngine } from './abort';
 import { dropRequest, removeRequest, type ControlRequest } from './controlChannel';
+import type { Launched } from './detach';
 import { engineAlive, journalPosition } from './follow';
 import { readRunRecord } from './runRecord';
 import { startRun } from './start';
@@ -79,6 +80,12 @@ export async function takeControl(run: RunRef, actor: Actor): Promise<ControlRes
     : { ok, message: `run ${run.runId} is not running: there is nothing to take control of` };
 }
 
+/** How a retry or skip starts the engine (tests: the built bundle); default as `deploy`. */
+export interface ControlDeps {
+  launch?: (runDir: string, runId: string) => Promise<Launched>;
+  env?: NodeJS.ProcessEnv;
+}
+
 const FAILED = new Set(['failed', 'timed-out', 'aborted']);
 
 /**
@@ -90,6 +97,7 @@ async function resumeStopped(
   run: RunRef,
   requests: ControlRequest[],
   what: string,
+  deps: ControlDeps,
 ): Promise<ControlResult> {
   const runDir = runDirOfRef(run);
   if (engineAlive(runDir, run.stateDir, run.runId)) {
@@ -117,7 +125,12 @@ async function resumeStopped(
         canAsk: false,
         confirm: async () => false,
       },
-      { startedBy: thisViewer(), requests },
+      {
+        startedBy: thisViewer(),
+        requests,
+        ...(deps.launch ? { launch: deps.launch } : {}),
+        ...(deps.env ? { env: deps.env } : {}),
+      },
     );
     if ('exitCode' in r) {
       return { ok: false, message: notes.filter(Boolean).join('\n') || `exit ${r.exitCode}` };
@@ -132,11 +145,11 @@ async function resumeStopped(
 }
 
 /** Runs the failed phase again (starts a detached engine resuming the run). */
-export async function retryFailed(run: RunRef): Promise<ControlResult> {
+export async function retryFailed(run: RunRef, deps: ControlDeps = {}): Promise<ControlResult> {
   const { state } = await journalPosition(runDirOfRef(run));
   const failed = state.phases.find((p) => FAILED.has(p.status));
   if (!failed) return { ok: false, message: `run ${run.runId} has no failed phase to retry` };
-  const r = await resumeStopped(run, [], 'retry');
+  const r = await resumeStopped(run, [], 'retry', deps);
   return r.ok ? { ok: true, message: `retrying ${failed.id}: ${r.message}` } : r;
 }
 
@@ -179,6 +192,7 @@ export async function skipFailed(
   run: RunRef,
   phaseId: string,
   reason = 'skipped by the operator',
+  deps: ControlDeps = {},
 ): Promise<ControlResult> {
   const { state } = await journalPosition(runDirOfRef(run));
   const p = state.phases.find((x) => x.id === phaseId);
@@ -189,6 +203,7 @@ export async function skipFailed(
     run,
     [{ kind: 'skip', phaseId, reason, actor: thisViewer() }],
     `skip ${phaseId}`,
+    deps,
   );
   return r.ok ? { ok: true, message: `skipped ${phaseId}; ${r.message}` } : r;
 }

@@ -17,6 +17,7 @@ import { RunStore, followRunInto } from '../../src/state/runStore';
 import type { LearnedDurations } from '../../src/state/timing';
 import type { DashboardServices, NamespaceOpen, RunFacts } from '../../screens/dashboard/services';
 import { readLogTail } from '../../screens/dashboard/services';
+import type { Rendered } from '../helpers/render';
 
 export const FIXTURES = path.join(import.meta.dirname, '../fixtures/journals');
 
@@ -135,4 +136,13 @@ export function testServices(opts: TestServicesOptions): TestServices {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Dashboards a test opened; closeOpened() (in afterEach) unmounts them and stops their stores. */
+export const opened: { r: Rendered; s: TestServices }[] = [];
+export async function closeOpened(): Promise<void> {
+  for (const o of opened.splice(0)) {
+    o.r.unmount();
+    await o.s.close();
+  }
 }
