@@ -351,15 +351,16 @@ export async function runAttach(
 ): Promise<number> {
   const stateDir = resolveStateDir({ flag: opts.stateDir });
   const runId = currentOrLatest(stateDir, run);
-  const v = await viewRun(stateDir, runId);
-  const flag = opts.stateDir ? stateDir : undefined;
   const view = chooseView(opts, { isTTY: io.isTTY }, env);
   if (view === 'dashboard') {
     // Live or finished, a terminal gets the full-screen view; it announces this viewer (and takes
-    // control when asked) itself. Loaded lazily: React and Ink only on this path.
+    // control when asked) itself, and loads the run's state once (no viewRun here). Loaded
+    // lazily: React and Ink only on this path.
     const { runDashboard } = await import('../../screens/dashboard/runDashboard');
     return runDashboard({ stateDir, runId, control: Boolean(opts.control) });
   }
+  const v = await viewRun(stateDir, runId);
+  const flag = opts.stateDir ? stateDir : undefined;
   if (!v.alive) {
     if (opts.control) io.err(`run ${runId} is not running; there is nothing to take control of\n`);
     io.out(opts.json ? JSON.stringify(statusJson(v, flag)) + '\n' : statusText(v, flag));
