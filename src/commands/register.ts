@@ -158,7 +158,8 @@ export function registerDeployCommand(
       `
 Exit codes: 0 the run succeeded, 1 invalid profile (or a changed profile on --resume without --yes),
 5 a preflight check failed (nothing changed), 6 a phase failed, 7 a phase timed out, 8 the run was aborted, 9 another run holds the lock.
-Ctrl-C detaches from the run (it goes on); \`genestack-installer abort RUN\` stops it.
+On the dashboard Ctrl-C asks: leave (the run goes on), abort (with control) or stay; with plain
+or JSON output Ctrl-C detaches. \`genestack-installer abort RUN\` stops a run.
 Without a terminal (stdin or stdout not one) deploy never asks: a question the flags do not
 answer (a changed profile on --resume) is an error naming the flag (--yes).`,
     )
@@ -227,7 +228,7 @@ export function registerRunCommands(
   program
     .command('attach')
     .description(
-      'follow a running deployment: the dashboard on a terminal, else plain lines; read-only unless --control. The engine records who attached. Ctrl-C detaches, the run goes on',
+      'follow a running deployment: the dashboard on a terminal, else plain lines; read-only unless --control. The engine records who attached. Leaving (q, or Ctrl-C then leave) never stops the run',
     )
     .argument('[run]', 'run id (default: the one running, else the newest)')
     .option('--control', 'take control of the run (recorded in its journal)')
