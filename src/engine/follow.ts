@@ -1,7 +1,8 @@
 // A client of a run: follows its journal and shows progress, until the run finishes or its
 // engine is gone. `deploy` (attached), `attach` and `logs --follow` use it. The full-screen
 // dashboard replaces the printer, not the following: it gets the same events and state.
-import { followJournal, journalPath } from '../journal/reader';
+import { followJournal, journalPath, scanFrom, type ScanPosition } from '../journal/reader';
+import { open } from 'node:fs/promises';
 import type { JournalEvent } from '../journal/events';
 import { loadState } from '../journal/snapshot';
 import { RunStateBuilder, initialRunState, phaseById, type RunState } from '../state/runState';
@@ -88,22 +89,27 @@ export async function followRun(opts: FollowRunOptions): Promise<FollowResult> {
       stop.abort();
     }
   }, opts.pollMs ?? 500);
+  // Where the events handed to the printer end: a follower that lags behind a fast writer
+  // still has lines to read when the engine exits.
+  let read: ScanPosition = { offset: opts.fromOffset ?? 0, lastSeq: opts.lastSeq ?? 0 };
+  const take = (events: JournalEvent[], offset: number) => {
+    for (const e of events) {
+      builder.apply(e);
+      const state = builder.peek();
+      opts.printer.event(e, state);
+      // Events before fromOffset are history: any run-finished read here ends this run.
+      if (e.type === 'run-finished') stop.abort();
+    }
+    if (events.length > 0) read = { offset, lastSeq: events.at(-1)!.seq };
+  };
   try {
-    await followJournal(
-      journalPath(opts.runDir),
-      opts.fromOffset ?? 0,
-      (events) => {
-        for (const e of events) {
-          builder.apply(e);
-          const state = builder.peek();
-          opts.printer.event(e, state);
-          // Events before fromOffset are history: any run-finished read here ends this run.
-          if (e.type === 'run-finished') stop.abort();
-        }
-      },
-      stop.signal,
-      { lastSeq: opts.lastSeq ?? 0, pollMs: 100 },
-    );
+    await followJournal(journalPath(opts.runDir), read.offset, take, stop.signal, {
+      lastSeq: read.lastSeq,
+      pollMs: 100,
+    });
+    // The engine is gone: what it wrote before exiting is read to the end before deciding
+    // whether it finished the run.
+    if (engineGone && !FINAL.has(builder.peek().status)) await drain(opts.runDir, read, take);
   } finally {
     clearInterval(timer);
     opts.signal?.removeEventListener('abort', onOuter);
@@ -111,6 +117,25 @@ export async function followRun(opts: FollowRunOptions): Promise<FollowResult> {
   const state = builder.state;
   if (engineGone && FINAL.has(state.status)) engineGone = false;
   return { state, engineGone, cancelled: Boolean(opts.signal?.aborted) && !engineGone };
+}
+
+async function drain(
+  runDir: string,
+  from: ScanPosition,
+  take: (events: JournalEvent[], offset: number) => void,
+): Promise<void> {
+  const file = journalPath(runDir);
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch {
+    return; // no journal at all: nothing more to read
+  }
+  try {
+    await scanFrom(fh, file, from, (events, p) => take(events, p.offset));
+  } finally {
+    await fh.close();
+  }
 }
 
 /** The state and position of a journal now; an empty state when it does not exist yet. */
