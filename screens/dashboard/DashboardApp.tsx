@@ -71,6 +71,9 @@ type Dialog =
   | { kind: 'abort' }
   | { kind: 'skip'; phaseId: string; consequences: string[] };
 
+/** How long the first full frame waits for the start-up reads (see Dashboard). */
+const STARTUP_WAIT_MS = 300;
+
 const HELP_SKIP = new Set(['down', 'nextPhase', 'pageDown', 'prevMatch']);
 
 function Dashboard({ services, control, announce = true, onExit }: DashboardAppProps) {
@@ -90,18 +93,32 @@ function Dashboard({ services, control, announce = true, onExit }: DashboardAppP
   const [message, setMessage] = useState<string | null>(null);
   const [profileText, setProfileText] = useState<string | null | undefined>(undefined);
 
+  // Start-up reads (the journal's state, learned durations, run facts, the profile of a finished
+  // run) arrive one by one; each would cost a full frame of a large screen. The first frame is
+  // drawn once they are all in, or after STARTUP_WAIT_MS, whichever comes first.
+  const [learnedIn, setLearnedIn] = useState(false);
+  const [factsIn, setFactsIn] = useState(false);
+  const [waited, setWaited] = useState(false);
   useEffect(() => {
     let live = true;
-    void services.learned().then(
-      (l) => live && setLearned(l),
-      () => undefined,
-    );
-    void services.runFacts().then(
-      (f) => live && setFacts(f),
-      () => undefined,
-    );
+    void services
+      .learned()
+      .then(
+        (l) => live && setLearned(l),
+        () => undefined,
+      )
+      .finally(() => live && setLearnedIn(true));
+    void services
+      .runFacts()
+      .then(
+        (f) => live && setFacts(f),
+        () => undefined,
+      )
+      .finally(() => live && setFactsIn(true));
+    const t = setTimeout(() => live && setWaited(true), STARTUP_WAIT_MS);
     return () => {
       live = false;
+      clearTimeout(t);
     };
   }, [services]);
 
@@ -393,6 +410,18 @@ function Dashboard({ services, control, announce = true, onExit }: DashboardAppP
   }, PRIORITY.normal);
 
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) return <TooSmall columns={columns} rows={rows} />;
+  const startupReadsIn =
+    snap.loaded &&
+    learnedIn &&
+    factsIn &&
+    (state.status !== 'succeeded' || profileText !== undefined);
+  if (!startupReadsIn && !waited && snap.error === null) {
+    return (
+      <Box width={columns} height={rows - 1} paddingX={1}>
+        <Text>Reading run {safeText(services.runId)} …</Text>
+      </Box>
+    );
+  }
 
   const progress = progressLine(state, learned, now);
   const run = state.run;

@@ -257,3 +257,42 @@ describe('dashboard keys', () => {
     expect(f).toContain('evil ␛[2J␛]0;title␇ line');
   });
 });
+
+describe('start-up', () => {
+  it('draws the full dashboard once the start-up reads are in, not a frame per read', async () => {
+    const s = testServices({ journal: 'running', engineAlive: true });
+    await s.ready();
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const facts = s.runFacts;
+    s.runFacts = async () => {
+      await held;
+      return facts();
+    };
+    const r = await renderTui(<DashboardApp services={s} control={false} onExit={() => {}} />, {
+      columns: 80,
+      rows: 24,
+    });
+    opened.push({ r, s });
+    await r.waitFor((x) => x.includes('Reading run'));
+    expect(r.stdout.frames.some((f) => f.includes('READ-ONLY'))).toBe(false);
+    release();
+    await r.waitFor((x) => x.includes('READ-ONLY') && x.includes('controller1'));
+    // one short frame while waiting, then the dashboard: never a partial dashboard first
+    const full = r.stdout.frames.filter((f) => f.includes('READ-ONLY'));
+    expect(full.length).toBeGreaterThan(0);
+    expect(full[0]).toContain('controller1');
+  });
+
+  it('does not wait more than a moment for a read that never comes', async () => {
+    const s = testServices({ journal: 'running', engineAlive: true });
+    await s.ready();
+    s.runFacts = () => new Promise(() => {});
+    const r = await renderTui(<DashboardApp services={s} control={false} onExit={() => {}} />, {
+      columns: 80,
+      rows: 24,
+    });
+    opened.push({ r, s });
+    await r.waitFor((x) => x.includes('READ-ONLY') && x.includes('controller1'));
+  });
+});
