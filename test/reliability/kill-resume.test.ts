@@ -69,6 +69,7 @@ describe('engine SIGKILLed at random moments, then resumed', () => {
     const s = seed();
     const rnd = random(s);
     const stats = { kills: 0, runs: 0, resumes: 0, tornLines: 0, staleLocks: 0 };
+    const landed: Record<string, number> = {};
     await withSeed(s, async () => {
       while (stats.kills < KILLS) {
         const before = w.runIds();
@@ -87,7 +88,9 @@ describe('engine SIGKILLed at random moments, then resumed', () => {
         for (;;) {
           const engine = readRecord(runDir).engine!;
           await pause(Math.floor(rnd() * WINDOW_MS));
-          if (stats.kills >= KILLS || !processAlive(engine.pid, engine.procStart)) {
+          // One cycle in four lets the run end on its own, so kills also hit fresh runs.
+          const spare = rnd() < 0.25;
+          if (spare || stats.kills >= KILLS || !processAlive(engine.pid, engine.procStart)) {
             // Not killed this time: let the run end on its own.
             await waitForEvent(runDir, (e) => e.type === 'run-finished', 'run-finished', 60_000);
             await until(() => !processAlive(engine.pid, engine.procStart), 'the engine to exit');
@@ -99,6 +102,15 @@ describe('engine SIGKILLed at random moments, then resumed', () => {
           await until(() => !processAlive(engine.pid, engine.procStart), 'the engine to die');
           const { events, torn } = await checkJournal(runDir, `after kill ${stats.kills}`);
           if (torn) stats.tornLines++;
+          // Where the kill landed: the phases running then, else between phases.
+          const running = new Set<string>();
+          for (const e of events) {
+            if (e.type === 'phase-started') running.add(e.phaseId);
+            if (e.type === 'phase-finished') running.delete(e.phaseId);
+            if (e.type === 'run-interrupted' || e.type === 'run-finished') running.clear();
+          }
+          const at = running.size > 0 ? [...running].sort().join('+') : 'between phases';
+          landed[at] = (landed[at] ?? 0) + 1;
           if (events.some((e) => e.type === 'run-finished')) break; // killed after it finished
           const stale = lockFiles().filter((f) => existsSync(f));
           if (stale.length > 0) stats.staleLocks++;
@@ -134,7 +146,7 @@ describe('engine SIGKILLed at random moments, then resumed', () => {
       }
     });
     // For docs/reliability.md and soak runs.
-    console.log(`kill-resume: seed ${s}`, stats);
+    console.log(`kill-resume: seed ${s}`, stats, 'kills by phase running:', landed);
     killLeftovers(w);
   });
 });
