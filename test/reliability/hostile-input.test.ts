@@ -165,7 +165,8 @@ describe('hostile profile strings', () => {
   });
 
   it('are refused by the built CLI: validate, validate --json, plan, config write nothing and run nothing', async () => {
-    const kinds = ['subshell', 'backticks', 'traversal', 'clear', 'osc52', 'title', 'c1', 'bidi'];
+    // A sample of the kinds (the in-process matrix above has them all), to keep the suite short.
+    const kinds = ['subshell', 'backticks', 'traversal', 'title', 'c1'];
     const all = hostile(canary);
     for (const kind of kinds) {
       const doc = sample();
