@@ -69,6 +69,20 @@ async function cli(args: string[]) {
   return { exitCode: r.exitCode ?? -1, out: String(r.stdout) + String(r.stderr) };
 }
 
+/** `validate` of the sample with `n` generated hosts; how long it took. */
+async function validateHosts(n: number) {
+  const doc = sample();
+  doc.hosts = Array.from({ length: n }, (_, i) => ({
+    name: `n${i}.example.com`,
+    address: `10.0.${(i >> 8) & 255}.${i & 255}`,
+  }));
+  const file = join(dir, `p-hosts-${n}.yaml`);
+  writeFileSync(file, stringify(doc));
+  const t0 = Date.now();
+  const r = await cli(['validate', file]);
+  return { ...r, ms: Date.now() - t0 };
+}
+
 function expectHarmless(out: string, what: string) {
   const m = out.match(RAW_CONTROL);
   expect(
@@ -151,7 +165,8 @@ describe('hostile profile strings', () => {
   });
 
   it('are refused by the built CLI: validate, validate --json, plan, config write nothing and run nothing', async () => {
-    const kinds = ['subshell', 'backticks', 'traversal', 'clear', 'osc52', 'title', 'c1', 'bidi'];
+    // A sample of the kinds (the in-process matrix above has them all), to keep the suite short.
+    const kinds = ['subshell', 'backticks', 'traversal', 'title', 'c1'];
     const all = hostile(canary);
     for (const kind of kinds) {
       const doc = sample();
@@ -226,30 +241,17 @@ describe('hostile profile strings', () => {
     expect(b.out.length).toBeLessThan(20_000);
 
     // 100,000 hosts: far over the size limit.
-    const many = sample();
-    many.hosts = Array.from({ length: 100_000 }, (_, i) => ({
-      name: `n${i}.example.com`,
-      address: `10.0.${(i >> 8) & 255}.${i & 255}`,
-    }));
-    writeFileSync(join(dir, 'p-many.yaml'), stringify(many));
-    const t0 = Date.now();
-    const c = await cli(['validate', join(dir, 'p-many.yaml')]);
-    expect(c.exitCode).toBe(1);
-    expect(c.out).toMatch(/yaml-too-large/);
-    expect(Date.now() - t0).toBeLessThan(30_000);
+    const many = await validateHosts(100_000);
+    expect(many.exitCode).toBe(1);
+    expect(many.out).toMatch(/yaml-too-large/);
+    expect(many.ms).toBeLessThan(30_000);
 
-    // As many hosts as fit in 1 MiB (~20,000): validated, not hung.
-    const fit = sample();
-    fit.hosts = Array.from({ length: 20_000 }, (_, i) => ({
-      name: `n${i}.example.com`,
-      address: `10.0.${(i >> 8) & 255}.${i & 255}`,
-    }));
-    writeFileSync(join(dir, 'p-fit.yaml'), stringify(fit));
-    const t1 = Date.now();
-    const d = await cli(['validate', join(dir, 'p-fit.yaml')]);
-    expectHarmless(d.out, 'validate (20,000 hosts)');
-    expect(d.exitCode).toBe(1);
-    expect(Date.now() - t1).toBeLessThan(45_000);
+    // As many hosts as fit in 1 MiB (19,000): validated by every rule, not hung.
+    const fit = await validateHosts(19_000);
+    expectHarmless(fit.out, 'validate (19,000 hosts)');
+    expect(fit.out).toMatch(/: valid \(0 errors, 19000 warnings\)/);
+    expect(fit.exitCode).toBe(0);
+    expect(fit.ms).toBeLessThan(45_000);
   });
 });
 
