@@ -39,7 +39,7 @@ function deploy(stateDir: string) {
   return execa(
     process.execPath,
     [
-      join(w.dir, 'genestack-installer.mjs'),
+      w.bundle,
       'deploy',
       w.profile,
       '--catalog',

@@ -8,7 +8,6 @@
 // all but two are killed.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
-import { join } from 'node:path';
 import type { JournalEvent } from '../../src/journal/events';
 import { readJournal, journalPath } from '../../src/journal/reader';
 import { processAlive } from '../../src/engine/lock';
@@ -87,7 +86,7 @@ function viewer(runId: string, json: boolean): ResultPromise {
   return execa(
     process.execPath,
     [
-      join(w.dir, 'genestack-installer.mjs'),
+      w.bundle,
       'attach',
       runId,
       ...(json ? ['--json'] : []),
