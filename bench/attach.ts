@@ -13,9 +13,6 @@ import { median, writeBenchSection } from './libBenchDoc';
 import { REPO, writeFinishedRun } from './libDeployment';
 import { bundleInPty, machine, procCpuSeconds, procStatusKb } from './libPty';
 
-// React picks its development build unless NODE_ENV is production, and the bundle does not set
-// it: figures with NODE_ENV=production (the proposed fix) go to a section of their own.
-const VARIANT = process.env.NODE_ENV === 'production' ? ' (NODE_ENV=production)' : '';
 const EVENTS = Number(process.env.BENCH_ATTACH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_ATTACH_RUNS ?? 5);
 const RUN_ID = '20261127-000000-be0c';
@@ -151,7 +148,7 @@ const bMs = median(base.map((b) => b.ms));
 const bMb = mb(median(base.map((b) => b.hwmKb)));
 const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
 const body = `
-\`${VARIANT ? 'NODE_ENV=production ' : ''}npm run bench -- attach\` (bench/attach.ts), ${new Date().toISOString().slice(0, 10)}.
+\`npm run bench -- attach\` (bench/attach.ts), ${new Date().toISOString().slice(0, 10)}.
 Machine at the start: ${machineStart}; at the end: ${machineEnd}. The machine is shared:
 other work running at the same time slows every figure.
 
@@ -185,6 +182,6 @@ warm-up each, median of ${RUNS}.
 `;
 console.log(body);
 if (process.env.BENCH_ATTACH_EVENTS === undefined) {
-  writeBenchSection('Dashboard: attach to a finished run' + VARIANT, body);
+  writeBenchSection('Dashboard: attach to a finished run', body);
   console.log('docs/benchmarks.md: section written');
 } else console.log('BENCH_ATTACH_EVENTS set: docs/benchmarks.md left unchanged');

@@ -32,9 +32,6 @@ import {
 } from './libDeployment';
 import { bundleInPty, machine, loadNow, procCpuSeconds, procStatusKb, quantile } from './libPty';
 
-// React picks its development build unless NODE_ENV is production, and the bundle does not set
-// it: figures with NODE_ENV=production (the proposed fix) go to a section of their own.
-const VARIANT = process.env.NODE_ENV === 'production' ? ' (NODE_ENV=production)' : '';
 const RATE = Number(process.env.BENCH_FOLLOW_RATE ?? 5000);
 const WINDOW_S = Number(process.env.BENCH_FOLLOW_SECONDS ?? 60);
 const WARMUP_S = 5;
@@ -311,7 +308,7 @@ async function main() {
   const cpuB = med(base, (s) => s.cpuPct);
   const p95 = med(dash, (s) => s.lat!.p95);
   const body = `
-\`${VARIANT ? 'NODE_ENV=production ' : ''}npm run bench -- follow\` (bench/follow.ts), ${new Date().toISOString().slice(0, 10)}.
+\`npm run bench -- follow\` (bench/follow.ts), ${new Date().toISOString().slice(0, 10)}.
 Machine at the start: ${machineStart}; at the end: ${machineEnd}. The machine is shared and
 was busy (load average per run below): figures are medians of ${RUNS} runs, each run's value in
 parentheses.
@@ -348,7 +345,7 @@ with stdout to /dev/null (the plain follower, no screen).
 `;
   console.log(body);
   if (RATE === 5000 && WINDOW_S === 60 && RUNS >= 3) {
-    writeBenchSection('Dashboard: live follow' + VARIANT, body);
+    writeBenchSection('Dashboard: live follow', body);
     console.log('docs/benchmarks.md: section written');
   } else console.log('not the standard settings: docs/benchmarks.md left unchanged');
   rmSync(root, { recursive: true, force: true });

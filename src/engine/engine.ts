@@ -146,8 +146,16 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
   ];
   for (const [s, h] of handlers) process.on(s, h);
   // A stray rejection must not end the engine without a run-finished: report it and go on.
+  // A journal that cannot be written (a full disk) ends the run, wherever the failed write was:
+  // in an output handler it would surface here, and the run would go on unrecorded.
+  let journalFailure: JournalWriterError | null = null;
   const onStray = (e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
+    if (err instanceof JournalWriterError) {
+      journalFailure ??= err;
+      abort.abort();
+      return;
+    }
     engineLog(runDir, `unexpected error: ${err.stack ?? err.message}`);
     try {
       journal?.append({
@@ -381,6 +389,7 @@ export async function runEngine(runDir: string, opts: EngineOptions = {}): Promi
       // Requests after this are not taken: their viewers see the file stay and give up.
       stopWatching();
     }
+    if (journalFailure !== null) throw journalFailure;
     emit({ type: 'run-finished', status: result.status });
     const code = exitCodeFor(journal.state, true);
     journal.close();
