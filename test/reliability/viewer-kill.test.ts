@@ -85,14 +85,7 @@ const outcome = (events: JournalEvent[]) => ({
 function viewer(runId: string, json: boolean): ResultPromise {
   return execa(
     process.execPath,
-    [
-      w.bundle,
-      'attach',
-      runId,
-      ...(json ? ['--json'] : []),
-      '--state-dir',
-      w.stateDir,
-    ],
+    [w.bundle, 'attach', runId, ...(json ? ['--json'] : []), '--state-dir', w.stateDir],
     { cwd: REPO, reject: false, stdin: 'ignore', env: w.env, detached: true, timeout: 120_000 },
   );
 }
