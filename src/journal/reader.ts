@@ -141,7 +141,9 @@ export async function scanFrom(
       got += bytesRead;
     }
     const view = buf.subarray(0, got);
-    const atEnd = offset + got >= size;
+    // Fewer bytes than the size promised: the file was cut after the stat (the writer removes
+    // what a failed write left). That is its end for this scan; looping on empty reads would spin.
+    const atEnd = offset + got >= size || got < want;
     const res = parseChunk(path, view, lastSeq);
     if (res.events.length > 0) {
       lastSeq = res.events[res.events.length - 1]!.seq;
