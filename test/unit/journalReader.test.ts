@@ -237,3 +237,29 @@ describe('followJournal', () => {
     await expect(f.done).resolves.toBeUndefined();
   });
 });
+
+describe('scanFrom on a file cut while it is read', () => {
+  it('ends at the bytes that are there instead of reading nothing forever', async () => {
+    // The writer cuts what a failed write (ENOSPC) left, between a reader's stat and its read:
+    // the stat promises more bytes than the file then holds. A real file cannot be cut at that
+    // exact moment on demand, so the handle below answers as such a file does.
+    const line =
+      JSON.stringify({ seq: 1, ts: '2026-01-01T00:00:00.000Z', type: 'warning', message: 'x' }) +
+      '\n';
+    const bytes = Buffer.from(line + '{"seq":2,"ts":"2026-01-01T00:00:0');
+    const fh = {
+      stat: async () => ({ size: bytes.length + 4096 }),
+      read: async (buf: Buffer, off: number, len: number, pos: number) => {
+        const n = Math.max(0, Math.min(len, bytes.length - pos));
+        bytes.copy(buf, off, pos, pos + n);
+        return { bytesRead: n, buffer: buf };
+      },
+    } as unknown as import('node:fs/promises').FileHandle;
+    const seen: number[] = [];
+    const res = await scanFrom(fh, 'events.jsonl', { offset: 0, lastSeq: 0 }, (events) => {
+      for (const e of events) seen.push(e.seq);
+    });
+    expect(seen).toEqual([1]);
+    expect(res.pos).toEqual({ offset: line.length, lastSeq: 1 });
+  });
+});
