@@ -1,7 +1,13 @@
 // A client of a run: follows its journal and shows progress, until the run finishes or its
 // engine is gone. `deploy` (attached), `attach` and `logs --follow` use it. The full-screen
 // dashboard replaces the printer, not the following: it gets the same events and state.
-import { followJournal, journalPath, scanFrom, type ScanPosition } from '../journal/reader';
+import {
+  JournalTruncatedError,
+  followJournal,
+  journalPath,
+  scanFrom,
+  type ScanPosition,
+} from '../journal/reader';
 import { open } from 'node:fs/promises';
 import type { JournalEvent } from '../journal/events';
 import { loadState } from '../journal/snapshot';
@@ -103,13 +109,23 @@ export async function followRun(opts: FollowRunOptions): Promise<FollowResult> {
     if (events.length > 0) read = { offset, lastSeq: events.at(-1)!.seq };
   };
   try {
-    await followJournal(journalPath(opts.runDir), read.offset, take, stop.signal, {
-      lastSeq: read.lastSeq,
-      pollMs: 100,
-    });
+    try {
+      await followJournal(journalPath(opts.runDir), read.offset, take, stop.signal, {
+        lastSeq: read.lastSeq,
+        pollMs: 100,
+      });
+    } catch (e) {
+      // The writer cuts the batch a failed write (a full disk) left, and stops the engine: the
+      // follower has read past the new end. The run stopped without finishing.
+      if (!(e instanceof JournalTruncatedError)) throw e;
+      engineGone = true;
+      read = { offset: -1, lastSeq: read.lastSeq };
+    }
     // The engine is gone: what it wrote before exiting is read to the end before deciding
     // whether it finished the run.
-    if (engineGone && !FINAL.has(builder.peek().status)) await drain(opts.runDir, read, take);
+    if (engineGone && read.offset >= 0 && !FINAL.has(builder.peek().status)) {
+      await drain(opts.runDir, read, take);
+    }
   } finally {
     clearInterval(timer);
     opts.signal?.removeEventListener('abort', onOuter);
