@@ -34,7 +34,7 @@ import { recordHostKeys, type SshOptions } from '../discovery/ssh';
 import type { HostFailed, HostOk, HostResult, HostTarget } from '../discovery/types';
 import { saveDiscovery } from '../bundle/discoveryStore';
 import { resolveStateDir } from '../engine/stateDir';
-import { UserError, type CommandIO } from './io';
+import { UserError, intFlag, type CommandIO } from './io';
 
 export interface DiscoverCommandOptions {
   inventory?: string;
@@ -68,23 +68,6 @@ export interface DiscoverCommandOptions {
 
 /** The machine's own minimum (reference §1.5: host_setup fails below 6.8). */
 const KERNEL_MIN: [number, number] = [6, 8];
-
-function int(
-  v: number | string | undefined,
-  flag: string,
-  min: number,
-  max: number,
-): number | undefined {
-  if (v === undefined) return undefined;
-  const n = typeof v === 'number' ? v : /^\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UserError(
-      `${flag} must be a whole number from ${min} to ${max} (got "${v}")`,
-      EXIT.usage,
-    );
-  }
-  return n;
-}
 
 async function readInventory(file: string): Promise<HostTarget[]> {
   let text: string;
@@ -285,9 +268,9 @@ async function discoverCommand(
   opts: DiscoverCommandOptions,
   io: CommandIO,
 ): Promise<number> {
-  const port = int(opts.port, '--port', 1, 65535);
-  const explicitJobs = int(opts.jobs, '--jobs', 1, 1024);
-  const timeoutSeconds = int(opts.timeoutSeconds, '--timeout', 1, 3600);
+  const port = intFlag(opts.port, '--port', 1, 65535);
+  const explicitJobs = intFlag(opts.jobs, '--jobs', 1, 1024);
+  const timeoutSeconds = intFlag(opts.timeoutSeconds, '--timeout', 1, 3600);
   const level = (opts.level ?? 'lab') as Level;
   if (!(LEVELS as readonly string[]).includes(level)) {
     throw new UserError(

@@ -20,3 +20,21 @@ export class UserError extends Error {
     this.name = 'UserError';
   }
 }
+
+/** A whole-number flag within [min, max], or a usage error naming the flag and the range. */
+export function intFlag(
+  v: number | string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'number' ? v : /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UserError(
+      `${flag} must be a whole number from ${min} to ${max} (got "${v}")`,
+      EXIT.usage,
+    );
+  }
+  return n;
+}

@@ -19,7 +19,7 @@ import {
 import { findingsJson, formatFinding, summarize } from '../profile/format';
 import { loadProfileFile } from '../profile/load';
 import { safeText } from '../terminal/sanitize';
-import { UserError, type CommandIO } from './io';
+import { UserError, intFlag, type CommandIO } from './io';
 
 export interface PreflightCommandOptions {
   json?: boolean;
@@ -33,18 +33,6 @@ export interface PreflightCommandOptions {
   config?: PreflightConfig;
   /** Injected by tests: the ssh binary. */
   sshBinary?: string;
-}
-
-function int(v: number | string | undefined, flag: string, min: number, max: number) {
-  if (v === undefined) return undefined;
-  const n = typeof v === 'number' ? v : /^\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UserError(
-      `${flag} must be a whole number from ${min} to ${max} (got "${v}")`,
-      EXIT.usage,
-    );
-  }
-  return n;
 }
 
 export async function runPreflightCommand(
@@ -75,8 +63,8 @@ async function preflightCommand(
       EXIT.usage,
     );
   }
-  const jobs = int(opts.jobs, '--jobs', 1, 1024);
-  const timeoutSeconds = int(opts.timeoutSeconds, '--timeout', 1, 3600);
+  const jobs = intFlag(opts.jobs, '--jobs', 1, 1024);
+  const timeoutSeconds = intFlag(opts.timeoutSeconds, '--timeout', 1, 3600);
 
   const loaded = await loadProfileFile(file);
   if (!loaded.valid || !loaded.profile) {
