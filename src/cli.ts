@@ -82,7 +82,7 @@ export async function buildProgram(
   program
     .name('genestack-installer')
     .description(
-      'Install Genestack (OpenStack on Kubernetes). Without a command: the guided full-screen setup. The commands validate a profile, write the files Genestack reads, discover hosts, plan and run a deployment.',
+      'Install Genestack (OpenStack on Kubernetes). Without a command: the guided full-screen setup. The commands validate a profile, write the files Genestack reads, discover and check hosts, plan, run and follow a deployment, and make a support bundle.',
     )
     .version(VERSION, '-V, --version', 'print the installer version')
     .option('--debug', 'show stack traces for unexpected errors')
