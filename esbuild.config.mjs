@@ -10,6 +10,10 @@ import { build } from 'esbuild';
 import path from 'node:path';
 import { chmod, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 
+// What the ink-frame-caches plugin below redirected: all of it, or the build fails after.
+let INK_REDIRECTS = {};
+const inkRedirected = new Set();
+
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
 
 const result = await build({
@@ -82,6 +86,53 @@ const result = await build({
       },
     },
     {
+      // Ink re-tokenises and re-measures every string of every frame, and two of its text caches
+      // never forget (a followed log grows them forever). Its output stage and text measurement
+      // are pointed at the installer's frame-to-frame caches (src/terminal/inkOutput.ts,
+      // src/terminal/frameCache.ts), which give the same frames (test/unit/inkOutput.test.ts).
+      // Written against Ink 6.8.0: another version stops the build until they are checked.
+      name: 'ink-frame-caches',
+      setup(b) {
+        const inkBuild = /[\\/]node_modules[\\/]ink[\\/]build[\\/]/;
+        const frameCache = path.resolve('src/terminal/frameCache.ts');
+        const redirects = (INK_REDIRECTS = {
+          './output.js': { path: path.resolve('src/terminal/inkOutput.ts') },
+          './measure-text.js': { exportName: 'measureText' },
+          './wrap-text.js': { exportName: 'wrapText' },
+          'widest-line': { exportName: 'widestLine' },
+        });
+        b.onStart(async () => {
+          const ink = JSON.parse(await readFile('node_modules/ink/package.json', 'utf8'));
+          if (ink.version !== '6.8.0') {
+            return {
+              errors: [
+                {
+                  text: `ink-frame-caches replaces parts of Ink 6.8.0, but Ink is ${ink.version}: compare node_modules/ink/build/{output,measure-text,wrap-text}.js with src/terminal/{inkOutput,frameCache}.ts, run test/unit/inkOutput.test.ts, then update this check`,
+                },
+              ],
+            };
+          }
+          return undefined;
+        });
+        b.onResolve(
+          { filter: /^(\.\/(output|measure-text|wrap-text)\.js|widest-line)$/ },
+          (args) => {
+            if (!inkBuild.test(args.importer)) return undefined;
+            inkRedirected.add(args.path);
+            const r = redirects[args.path];
+            return r.path
+              ? { path: r.path }
+              : { path: r.exportName, namespace: 'ink-frame-caches' };
+          },
+        );
+        b.onLoad({ filter: /.*/, namespace: 'ink-frame-caches' }, (args) => ({
+          contents: `export { ${args.path} as default } from ${JSON.stringify(frameCache)};`,
+          resolveDir: path.dirname(frameCache),
+          loader: 'js',
+        }));
+      },
+    },
+    {
       name: 'devtools-stub',
       setup(b) {
         b.onResolve({ filter: /^react-devtools-core$/ }, () => ({
@@ -107,6 +158,12 @@ const result = await build({
     ].join('\n'),
   },
 });
+const notRedirected = Object.keys(INK_REDIRECTS).filter((k) => !inkRedirected.has(k));
+if (notRedirected.length > 0) {
+  throw new Error(
+    `ink-frame-caches: Ink no longer imports ${notRedirected.join(', ')}; check src/terminal/inkOutput.ts and frameCache.ts against it`,
+  );
+}
 await chmod('dist/genestack-installer.mjs', 0o755);
 // Chunks of earlier builds: removed after the new ones are written, so dist/ never lacks a
 // chunk of the current build (test suites build and copy it concurrently).

@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { JournalWriter } from '../src/journal/writer';
 import type { JournalEventInput } from '../src/journal/events';
 import { processStartTime } from '../src/engine/lock';
+import { watchRequests } from '../src/engine/controlChannel';
 import type { Plan } from '../src/plan/plan';
 import { median, writeBenchSection } from './libBenchDoc';
 import {
@@ -91,6 +92,13 @@ async function writer(stateDir: string, runId: string): Promise<void> {
   }
   for (const p of group) w.append(started(p.id));
   const [selected, ...bulk] = group.map((p) => p.id);
+  // Viewers announce themselves through control/ and wait until the engine has taken the
+  // request: answer as the engine does, or the dashboard would poll for it for ten seconds.
+  const stopWatching = watchRequests(runDir, (r) => {
+    if (typeof r !== 'string' && r.kind === 'viewer') {
+      w.append({ type: 'viewer-attached', ...r.actor, mode: r.mode });
+    }
+  });
   process.stdout.write('ready\n');
 
   let stop = false;
@@ -130,6 +138,7 @@ async function writer(stateDir: string, runId: string): Promise<void> {
     if (batch.length > 0) process.stdout.write(batch.join('\n') + '\n');
     await sleep(TICK_MS);
   }
+  stopWatching();
   w.append({ type: 'run-finished', status: 'succeeded' });
   w.close();
   process.stdout.write(`sent ${sent} ${(performance.now() - t0) / 1000}\n`);
@@ -219,6 +228,9 @@ async function dashboardRun(stateDir: string, runId: string): Promise<Sample> {
   const bytes0 = d.bytes();
   const win = await measureWindow(d.pty.pid);
   const outKBps = (d.bytes() - bytes0) / 1024 / ((win.windowEnd - win.windowStart) / 1000);
+  // The writer goes on for a second after the window, so the last markers of the window reach
+  // the screen before run-finished replaces the log with the completion summary.
+  await sleep(1000);
   wr.child.kill('SIGTERM');
   const sent = await wr.sent;
   await wr.child;

@@ -40,7 +40,7 @@ export async function runDashboard(
         announce={opts.announce ?? true}
         onExit={(c) => resolveCode(c)}
       />,
-      { exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
+      { exitOnCtrlC: false, patchConsole: false, maxFps: 30, incrementalRendering: true },
     );
     return await exited;
   } finally {
