@@ -64,22 +64,23 @@ const result = await build({
     },
     {
       // conf (src/settings/settings.ts) imports the ajv JSON-schema validator (a fifth of a
-      // megabyte) at load, but uses it only with a `schema` option, which we do not pass.
-      // Leaving it out keeps it off the wizard's first frame; a schema would fail loudly.
-      name: 'conf-without-ajv',
+      // megabyte) and semver at load, but uses ajv only with a `schema` option and semver only
+      // with `migrations`, neither of which we pass. Leaving them out keeps them off the
+      // wizard's first frame (semver alone took 9 ms there); using either would fail loudly.
+      name: 'conf-without-ajv-and-semver',
       setup(b) {
-        b.onResolve({ filter: /^ajv(-formats|\/dist\/2020\.js)$/ }, (args) =>
+        b.onResolve({ filter: /^(ajv(-formats|\/dist\/2020\.js)|semver)$/ }, (args) =>
           /[\\/]conf[\\/]/.test(args.importer)
-            ? { path: args.path, namespace: 'no-ajv' }
+            ? { path: args.path, namespace: 'conf-unused' }
             : undefined,
         );
-        b.onLoad({ filter: /.*/, namespace: 'no-ajv' }, () => ({
+        b.onLoad({ filter: /.*/, namespace: 'conf-unused' }, (args) => ({
           contents: [
             'function refuse() {',
-            "  throw new Error('conf: schema validation (ajv) is not in the bundle (esbuild.config.mjs)');",
+            `  throw new Error('conf: ${args.path} (schema or migrations) is not in the bundle (esbuild.config.mjs)');`,
             '}',
             'export class Ajv2020 { constructor() { refuse(); } }',
-            'export default { default: refuse };',
+            'export default new Proxy(refuse, { get: () => refuse });',
           ].join('\n'),
           loader: 'js',
         }));

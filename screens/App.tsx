@@ -8,9 +8,8 @@ import { TooSmall, MIN_COLUMNS, MIN_ROWS } from '../components/TooSmall';
 import {
   STEPS,
   STEP_TITLES,
-  draftProfile,
-  validateDraft,
   wizardReducer,
+  type Validation,
   type WizardState,
 } from '../src/state/wizard';
 import { ActionsContext, ViewContext, type WizardActions, type WizardResult } from './context';
@@ -19,16 +18,12 @@ import { HELP_KEYMAP, actionsOf, bindingsFor, helpActionOf } from './keymap';
 import { SCREEN_HELP } from './help';
 import { useTerminalSize } from './hooks/useTerminalSize';
 import { useDiscovery } from './hooks/useDiscovery';
+import { useWizardCore } from './hooks/useWizardCore';
 import type { WizardServices } from './hooks/services';
 import { HomeScreen } from './HomeScreen';
-import { HostsScreen } from './HostsScreen';
-import { DiscoveryScreen } from './DiscoveryScreen';
-import { TopologyScreen } from './TopologyScreen';
-import { RolesScreen } from './RolesScreen';
-import { NetworkScreen } from './NetworkScreen';
-import { StorageScreen } from './StorageScreen';
-import { ServicesScreen } from './ServicesScreen';
-import { ReviewScreen } from './ReviewScreen';
+
+/** The step screens, loaded after the home screen's first frame (hooks/useWizardCore.ts). */
+type StepScreens = typeof import('./steps');
 
 export interface WizardAppProps {
   services: WizardServices;
@@ -54,7 +49,9 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
   // Discovery runs in the shell, not in the Discovery screen: hosts keep being probed when the
   // user moves on, and a --profile's hosts are rediscovered in the background on any screen.
   useDiscovery(state, dispatch, services);
-  const validation = useMemo(() => validateDraft(draftProfile(state)), [state]);
+  // The home screen is drawn before the validation and the step screens' services are loaded.
+  const core = useWizardCore(state, services);
+  const validation = core.ready ? core.validation : NOT_VALIDATED;
   const screen = state.screen;
   // header 1, border 2, footer 1, and the ink#450 row; the body is 4 columns narrower (border, padding)
   const bodyRows = Math.max(1, rows - 1 - 4);
@@ -140,7 +137,18 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
             <Help content={helpContent} width={columns - 4} rows={bodyRows} offset={helpOffset} />
           ) : (
             <Box flexDirection="column" height={bodyRows} overflow="hidden">
-              <CurrentScreen screen={screen} />
+              {screen === 'home' ? (
+                <HomeScreen />
+              ) : core.ready ? (
+                <StepScreen screen={screen} screens={core.screens} />
+              ) : core.error !== undefined ? (
+                <Text color="red" wrap="wrap">
+                  The wizard could not load its checks: {core.error}. Quit with Ctrl+C and run the
+                  command again; if it happens again, reinstall genestack-installer.
+                </Text>
+              ) : (
+                <Text dimColor>Loading…</Text>
+              )}
             </Box>
           )}
         </Frame>
@@ -148,6 +156,9 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
     </ViewContext.Provider>
   );
 }
+
+/** What the home screen sees before the validation code is loaded (it shows no findings). */
+const NOT_VALIDATED: Validation = { findings: [], valid: false };
 
 function shortHint(action: string): string {
   switch (action) {
@@ -196,26 +207,30 @@ function shortHint(action: string): string {
   }
 }
 
-function CurrentScreen({ screen }: { screen: WizardState['screen'] }) {
+function StepScreen({
+  screen,
+  screens: s,
+}: {
+  screen: WizardState['screen'];
+  screens: StepScreens;
+}) {
   switch (screen) {
-    case 'home':
-      return <HomeScreen />;
     case 'hosts':
-      return <HostsScreen />;
+      return <s.HostsScreen />;
     case 'discovery':
-      return <DiscoveryScreen />;
+      return <s.DiscoveryScreen />;
     case 'topology':
-      return <TopologyScreen />;
+      return <s.TopologyScreen />;
     case 'roles':
-      return <RolesScreen />;
+      return <s.RolesScreen />;
     case 'network':
-      return <NetworkScreen />;
+      return <s.NetworkScreen />;
     case 'storage':
-      return <StorageScreen />;
+      return <s.StorageScreen />;
     case 'services':
-      return <ServicesScreen />;
+      return <s.ServicesScreen />;
     case 'review':
-      return <ReviewScreen />;
+      return <s.ReviewScreen />;
     default:
       return <Text>unknown screen</Text>;
   }

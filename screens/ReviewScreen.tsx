@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import path from 'node:path';
 import { TextField } from '../components/TextField';
 import { formatBytes } from '../src/discovery/eligibility';
-import { OPENSTACK_SERVICES } from '../src/profile/schema';
+import { OPENSTACK_SERVICES } from '../src/profile/vocabulary';
 import type { PlannedWrite } from '../src/genestack/apply';
 import { diskSummary, draftProfile, type WizardState, type Validation } from '../src/state/wizard';
 import { useActions, useView } from './context';

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Box, Text } from 'ink';
 import { Findings } from '../components/Findings';
 import { checkHost } from '../src/discovery/requirements';
-import { ROLES, type Role } from '../src/profile/schema';
+import { ROLES, type Role } from '../src/profile/vocabulary';
 import { factsOf, hostName, rolesOf, usableHosts } from '../src/state/wizard';
 import { safeText } from '../src/terminal/sanitize';
 import { useActions, useView } from './context';
@@ -63,7 +63,7 @@ export function RolesScreen() {
         const i = start + vi;
         const roles = rolesOf(state, h, i);
         const f = factsOf(h);
-        const verdicts = f ? checkHost(f, roles, 'lab', services.requirements) : [];
+        const verdicts = f ? checkHost(f, roles, 'lab', services.requirements()) : [];
         const bad = verdicts.flatMap((v) =>
           v.checks.filter((c) => c.status !== 'pass').map((c) => ({ ...c, role: v.role })),
         );

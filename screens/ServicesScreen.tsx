@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Box, Text } from 'ink';
 import { Choice } from '../components/Choice';
-import { OPENSTACK_SERVICES } from '../src/profile/schema';
+import { OPENSTACK_SERVICES } from '../src/profile/vocabulary';
 import { dependentsOf, requirementsOf } from '../src/profile/services';
 import { useActions, useView } from './context';
 import { useKeys } from './keyRouter';

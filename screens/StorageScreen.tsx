@@ -5,7 +5,7 @@ import { TextField } from '../components/TextField';
 import { Findings } from '../components/Findings';
 import { MissingFacts } from '../components/MissingFacts';
 import { formatBytes } from '../src/discovery/eligibility';
-import { CINDER_BACKENDS, STORAGE_BACKENDS, type StorageBackend } from '../src/profile/schema';
+import { CINDER_BACKENDS, STORAGE_BACKENDS, type StorageBackend } from '../src/profile/vocabulary';
 import { safeText } from '../src/terminal/sanitize';
 import {
   diskRows,

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Box, Text } from 'ink';
 import { Choice } from '../components/Choice';
-import { TOPOLOGIES, type Topology } from '../src/profile/schema';
+import { TOPOLOGIES, type Topology } from '../src/profile/vocabulary';
 import { recommendTopology, usableHosts } from '../src/state/wizard';
 import { useActions, useView } from './context';
 import { useKeys } from './keyRouter';

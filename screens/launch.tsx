@@ -7,6 +7,7 @@ import { enterFullScreen } from '../src/terminal/screen';
 import { WizardApp } from './App';
 import type { WizardResult } from './context';
 import type { WizardServices } from './hooks/services';
+import { loadWizardCore } from './hooks/useWizardCore';
 import type { WizardState } from '../src/state/wizard';
 
 restoreFetch();
@@ -15,6 +16,10 @@ export async function launchWizard(
   services: WizardServices,
   initialState: WizardState,
 ): Promise<WizardResult> {
+  // The home screen is drawn before the step screens and checks are loaded (they load behind
+  // it); a wizard that opens on a step (--profile) loads them first, so no key typed at its
+  // first frame is lost to a loading line.
+  if (initialState.screen !== 'home') await Promise.all([loadWizardCore(), services.ready?.()]);
   let resolveResult: (r: WizardResult) => void = () => {};
   const result = new Promise<WizardResult>((r) => (resolveResult = r));
   const ink: { instance?: ReturnType<typeof render> } = {};

@@ -13,16 +13,12 @@ import type {
   Requirements,
   SshOptions,
 } from '../../src/discovery/index';
-import { PROBE_SCRIPT, builtinRequirements } from '../../src/discovery/assets';
-import { expandHostArgs, parseInventory } from '../../src/discovery/hostList';
 import { sshOptionsFromProfile } from '../../src/discovery/ssh';
 import type { PlannedWrite, AppliedWrite } from '../../src/genestack/apply';
-import { buildPlan } from '../../src/plan/plan';
-import { builtinCatalog } from '../../src/plan/builtinCatalog';
 import type { ResolvedProfile } from '../../src/profile/normalize';
 import type { Profile } from '../../src/profile/schema';
 import type { LoadResult } from '../../src/profile/load';
-import { engineAlive } from '../../src/engine/follow';
+import { engineAlive } from '../../src/engine/alive';
 import { listRunIds, resolveStateDir, runDirOf } from '../../src/engine/stateDir';
 import type { Settings } from '../../src/settings/settings';
 import type { SshAnswers } from '../../src/state/wizard';
@@ -36,7 +32,8 @@ export interface WizardServices {
   stateDir: string;
   /** Default folder for saved profiles: <state dir>/profiles. */
   profilesDir: string;
-  requirements: Requirements;
+  /** The hardware requirements of each role (parsed on first use). */
+  requirements(): Requirements;
   parseHosts(text: string): HostTarget[];
   importInventory(file: string): Promise<HostTarget[]>;
   discover(
@@ -56,6 +53,11 @@ export interface WizardServices {
   planPreview(profile: ResolvedProfile): PlanPreview;
   /** Run ids, newest first; with `inProgress`, only runs whose engine is alive. */
   listRuns(inProgress?: boolean): string[];
+  /**
+   * True when the synchronous members (requirements, parseHosts, planPreview) can be used, else
+   * a promise of that: the real services load their code after the first frame. Absent: ready.
+   */
+  ready?(): true | Promise<void>;
 }
 
 export function sshOptionsFrom(a: SshAnswers, extra: Partial<SshOptions> = {}): SshOptions {
@@ -78,22 +80,38 @@ export interface RealServicesOptions {
   ssh?: Partial<SshOptions>;
 }
 
+type Core = typeof import('./servicesCore');
+
 export function realServices(opts: RealServicesOptions): WizardServices {
   const stateDir = resolveStateDir({ env: opts.env ?? process.env });
+  let core: Core | null = null;
+  let loading: Promise<void> | null = null;
+  const needCore = (): Core => {
+    if (!core) throw new Error('internal error: a wizard service was used before ready() resolved');
+    return core;
+  };
+  const ready = (): true | Promise<void> =>
+    core !== null ||
+    (loading ??= import('./servicesCore').then((m) => {
+      core = m;
+    }));
   return {
+    ready,
     settings: opts.settings,
     stateDir,
     profilesDir: path.join(stateDir, 'profiles'),
     // Parsed on first use (the roles screen), not before the first frame.
-    get requirements() {
-      return builtinRequirements();
-    },
-    parseHosts: (text) => expandHostArgs(text.split(/[\s,]+/).filter(Boolean)),
+    requirements: () => needCore().builtinRequirements(),
+    parseHosts: (text) => needCore().parseHosts(text),
     async importInventory(file) {
-      return parseInventory(await readFile(file, 'utf8'), file);
+      await ready();
+      return needCore().parseInventory(await readFile(file, 'utf8'), file);
     },
     async *discover(targets, ssh, signal) {
-      const { discoverHosts } = await import('../../src/discovery/discover');
+      const [{ discoverHosts }, { PROBE_SCRIPT }] = await Promise.all([
+        import('../../src/discovery/discover'),
+        import('../../src/discovery/assets'),
+      ]);
       yield* discoverHosts(targets, {
         probeScript: PROBE_SCRIPT,
         ssh: { ...ssh, ...opts.ssh },
@@ -136,16 +154,7 @@ export function realServices(opts: RealServicesOptions): WizardServices {
       const { applyWrites } = await import('../../src/genestack/apply');
       return applyWrites(plan);
     },
-    planPreview(profile) {
-      const plan = buildPlan(profile, builtinCatalog());
-      return {
-        phases: plan.phases.map((p) => ({
-          id: p.id,
-          title: p.title,
-          ...(p.skipped ? { skipped: p.skipped.reason } : {}),
-        })),
-      };
-    },
+    planPreview: (profile) => needCore().planPreview(profile),
     listRuns: (inProgress = false) =>
       listRunIds(stateDir).filter(
         (id) => !inProgress || engineAlive(runDirOf(stateDir, id), stateDir, id),

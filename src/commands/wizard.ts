@@ -39,25 +39,22 @@ export async function runWizard(
     io.err(noTerminalText(problem, opts.profile));
     return EXIT.usage;
   }
-  // Before anything that may load Ink: the four imports below are evaluated in whatever order
-  // their chunks arrive, so hiding `fetch` from yoga must happen here (screens/yogaWithoutFetch.ts).
+  // Before anything that may load Ink: the chunks the import below needs are evaluated in
+  // whatever order they arrive, so hiding `fetch` from yoga must happen first
+  // (screens/yogaWithoutFetch.ts).
   const { restoreFetch } = await import('../../screens/yogaWithoutFetch');
-  // Loaded lazily: Ink, React and the screens are evaluated only when a terminal is there.
-  const [{ launchWizard }, { realServices }, settingsMod, state] = await Promise.all([
-    import('../../screens/launch'),
-    import('../../screens/hooks/services'),
-    import('../settings/settings'),
-    import('../state/wizard'),
-  ]);
+  // Loaded lazily: Ink, React and the home screen are evaluated only when a terminal is there.
+  const start = await import('../../screens/wizardStart');
   restoreFetch();
   let settings;
   try {
-    settings = settingsMod.openSettings();
+    settings = start.openSettings();
   } catch {
-    settings = settingsMod.memorySettings();
+    settings = start.memorySettings();
   }
+  const { launchWizard, realServices, initialWizardState, stateFromProfile } = start;
   const services = realServices({ settings, env });
-  let initial = state.initialWizardState();
+  let initial = initialWizardState();
   if (opts.profile) {
     const file = path.resolve(opts.profile);
     const loaded = await services.loadProfile(file);
@@ -73,7 +70,7 @@ export async function runWizard(
       return EXIT.invalid;
     }
     settings.addRecentProfile(file);
-    initial = state.stateFromProfile(loaded.parsed, file, loaded.findings, {
+    initial = stateFromProfile(loaded.parsed, file, loaded.findings, {
       discover: opts.discover ?? true,
     });
   }

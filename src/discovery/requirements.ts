@@ -3,7 +3,7 @@
 // per host and role, at a lab or a production level.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ROLES } from '../profile/schema';
+import { ROLES } from '../profile/vocabulary';
 import { formatBytes } from './eligibility';
 import type { EligibilityPolicy } from './eligibility';
 import type { HostFacts, NicFacts } from './types';

@@ -12,31 +12,15 @@ import { open } from 'node:fs/promises';
 import type { JournalEvent } from '../journal/events';
 import { loadState } from '../journal/snapshot';
 import { RunStateBuilder, initialRunState, phaseById, type RunState } from '../state/runState';
-import { ownerAlive, processAlive, readLock } from './lock';
 import { formatDuration } from './outcome';
-import { readRunRecord } from './runRecord';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { completionSummary } from '../state/completion';
 import { summarizeFailure } from '../state/failureSummary';
 import { safeText } from '../terminal/sanitize';
-import { RUN_FILES, stateLockPath } from './stateDir';
+import { RUN_FILES } from './stateDir';
 
-/** Is the engine of this run alive? From the state lock (it names the run) or run.json. */
-export function engineAlive(runDir: string, stateDir: string, runId: string): boolean {
-  try {
-    const lock = readLock(stateLockPath(stateDir));
-    if (lock?.owner?.runId === runId && ownerAlive(lock.owner)) return true;
-  } catch {
-    // fall through to run.json
-  }
-  try {
-    const r = readRunRecord(runDir);
-    return r.engine !== undefined && processAlive(r.engine.pid, r.engine.procStart);
-  } catch {
-    return false;
-  }
-}
+export { engineAlive } from './alive';
 
 export interface Printer {
   /** Called for every event, with the state after it. */

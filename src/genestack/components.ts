@@ -1,6 +1,6 @@
 // openstack-components.yaml (reference §3.20) and the public endpoint overrides (§4.4).
 import type { ResolvedProfile } from '../profile/normalize';
-import { OPENSTACK_SERVICES, type OpenStackService } from '../profile/schema';
+import { OPENSTACK_SERVICES, type OpenStackService } from '../profile/vocabulary';
 import type { RenderSource } from './types';
 import { yamlBody, yamlFile } from './yamlText';
 

@@ -1,6 +1,7 @@
 // Genestack's Ansible inventory and the installer's group_vars (reference §2).
 import { hostsWithRole, type ResolvedProfile } from '../profile/normalize';
-import type { Profile, Role } from '../profile/schema';
+import type { Profile } from '../profile/schema';
+import type { Role } from '../profile/vocabulary';
 import type { RenderSource } from './types';
 import { yamlBody, yamlFile, type YamlComment } from './yamlText';
 

@@ -10,7 +10,7 @@
 //   keys as well (§5.4). None of that belongs in a plain config file; the phase that runs the
 //   import supplies it.
 import { hostsWithRole, type ResolvedProfile } from '../profile/normalize';
-import { osdDiskPath } from '../profile/schema';
+import { osdDiskPath } from '../profile/vocabulary';
 import type { RenderedFile, RenderSource } from './types';
 import { yamlBody, yamlFile } from './yamlText';
 

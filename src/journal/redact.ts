@@ -13,7 +13,7 @@
 // string against a bitmap (see WINDOW below), and the replacing regex runs only on a confirmed
 // hit; the patterns only run when a cheap keyword test hits.
 import { parseAllDocuments } from 'yaml';
-import { SECRET_PROFILE_PATHS } from '../profile/schema';
+import { SECRET_PROFILE_PATHS } from '../profile/vocabulary';
 
 export const REDACTED = '[REDACTED]';
 

@@ -32,7 +32,7 @@ import {
 import type { HostFacts, HostFailed, HostTarget } from '../discovery/types';
 import { builtinRequirements } from '../discovery/assets';
 import type { ResolvedProfile } from '../profile/normalize';
-import { osdDiskPath } from '../profile/schema';
+import { osdDiskPath } from '../profile/vocabulary';
 import { builtinPreflightConfig, PREFLIGHT_SCRIPT } from './assets';
 import {
   checkContainerDisk,

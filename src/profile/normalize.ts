@@ -1,8 +1,9 @@
 // Turns a schema-valid profile into the resolved form every consumer uses: each host carries
 // its complete role list. Kept pure; what it adds is reported as findings.
 import type { Finding } from './findings';
-import type { Profile, Role } from './schema';
-import { ROLES } from './schema';
+import type { Profile } from './schema';
+import type { Role } from './vocabulary';
+import { ROLES } from './vocabulary';
 
 export type ResolvedProfile = Profile & { readonly resolved: true };
 

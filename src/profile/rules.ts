@@ -5,8 +5,8 @@
 import type { Finding, Severity } from './findings';
 import type { ResolvedProfile } from './normalize';
 import { hostsWithRole } from './normalize';
-import type { OpenStackService, Role } from './schema';
-import { osdDiskPath } from './schema';
+import type { OpenStackService, Role } from './vocabulary';
+import { osdDiskPath } from './vocabulary';
 import { missingDependencies } from './services';
 import type { AddressRange, Parsed, ParsedRange } from '../net/ipv4';
 import { hasControlCharacters, safeText } from '../terminal/sanitize';

@@ -1,8 +1,8 @@
 // Which OpenStack services need which others, as data. Used by the profile rules (an enabled
 // service whose requirements are off is an error) and by the wizard (turning a service on turns
 // on what it needs; turning one off shows what depends on it).
-import type { OpenStackService } from './schema';
-import { OPENSTACK_SERVICES } from './schema';
+import type { OpenStackService } from './vocabulary';
+import { OPENSTACK_SERVICES } from './vocabulary';
 
 export type ServiceSelection = Record<OpenStackService, boolean>;
 

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { PUBLIC_ENDPOINTS } from '../genestack/components';
 import { loadProfileText } from '../profile/load';
-import { OPENSTACK_SERVICES, type OpenStackService } from '../profile/schema';
+import { OPENSTACK_SERVICES, type OpenStackService } from '../profile/vocabulary';
 import type { PhaseState, RunState } from './runState';
 
 export interface CompletionSummary {

@@ -1,27 +1,20 @@
 // The wizard as a pure reducer: answers typed by the user and facts discovered on the hosts go
 // in, a profile draft and its findings come out. Validation runs on every change (the same
-// schema + rules `validate` uses), so every screen can show what is wrong as it is typed.
-// No React, no I/O: screens dispatch actions, hooks wrap the services.
+// schema + rules `validate` uses, in ./wizardValidation.ts), so every screen can show what is
+// wrong as it is typed. No React, no I/O: screens dispatch actions, hooks wrap the services.
+// Nothing here loads zod: the home screen needs this module for its first frame.
 import type { Finding } from '../profile/findings';
-import { hasErrors, sortFindings } from '../profile/findings';
-import { resolveProfile, type ResolvedProfile } from '../profile/normalize';
-import { checkProfile } from '../profile/rules';
+import type { Host, OsdDisk, Profile, ProfileInput } from '../profile/schema';
 import {
   API_VERSION,
   OPENSTACK_SERVICE_DEFAULTS,
-  ProfileSchema,
   osdDiskPath,
   type CinderBackend,
-  type Host,
   type OpenStackService,
-  type OsdDisk,
-  type Profile,
-  type ProfileInput,
   type Role,
   type StorageBackend,
   type Topology,
-} from '../profile/schema';
-import { describeIssue } from '../profile/schemaIssues';
+} from '../profile/vocabulary';
 import { withDependencies, withoutDependents, type ServiceSelection } from '../profile/services';
 import type { DiskFacts, HostFacts, HostResult, HostTarget } from '../discovery/types';
 import { formatAddress, parseAddress, parseCidr, parseRange, prefixMask } from '../net/ipv4';
@@ -762,68 +755,7 @@ export function draftProfile(state: WizardState): ProfileInput {
   };
 }
 
-export interface Validation {
-  findings: Finding[];
-  valid: boolean;
-  /** Schema-valid profile (defaults applied), when the schema accepts the draft. */
-  profile?: Profile;
-  /** Resolved and free of errors: what `config` and `plan` take. */
-  resolved?: ResolvedProfile;
-}
-
-/** The same checks as `validate`: the schema, then role resolution and the semantic rules. */
-export function validateDraft(draft: ProfileInput): Validation {
-  const parsed = ProfileSchema.safeParse(draft);
-  if (!parsed.success) {
-    const findings = parsed.error.issues.flatMap((i) => describeIssue(i, draft));
-    return { findings: sortFindings([...findings, ...earlyRuleFindings(draft)]), valid: false };
-  }
-  const r = resolveProfile(parsed.data);
-  const findings = sortFindings([...r.findings, ...checkProfile(r.profile)]);
-  const valid = !hasErrors(findings);
-  return { findings, valid, profile: parsed.data, ...(valid ? { resolved: r.profile } : {}) };
-}
-
-/**
- * The semantic rules (etcd count, required groups, services...) for a draft whose later answers
- * are still missing: the missing answers get neutral stand-ins, and findings in the areas that
- * were stood in for are dropped (their own screens validate them). So the Roles screen can show
- * the role rules before the Network screen has been answered.
- */
-function earlyRuleFindings(draft: ProfileInput): Finding[] {
-  const n = draft.network;
-  const patchedAreas = new Set<string>();
-  const pick = (area: string, v: string, stand: string) => {
-    if (v.trim() !== '') return v;
-    patchedAreas.add(area);
-    return stand;
-  };
-  const filled: ProfileInput = {
-    ...draft,
-    metadata: { ...draft.metadata, name: pick('metadata', draft.metadata.name, 'draft') },
-    network: {
-      ...n,
-      managementInterface: pick('network', n.managementInterface, 'mgmt0'),
-      providerInterface: pick('network', n.providerInterface, 'prov0'),
-      managementCidr: pick('network', n.managementCidr, '0.0.0.0/0'),
-      metallb: {
-        primary:
-          n.metallb.primary.length > 0
-            ? n.metallb.primary
-            : (patchedAreas.add('network'), ['192.0.2.1-192.0.2.2']),
-        gatewayVip: pick('network', n.metallb.gatewayVip, '192.0.2.3'),
-      },
-      gateway: { ...n.gateway, domain: pick('network', n.gateway.domain, 'draft.example.com') },
-    },
-  };
-  if (patchedAreas.size === 0) return [];
-  const parsed = ProfileSchema.safeParse(filled);
-  if (!parsed.success) return [];
-  const r = resolveProfile(parsed.data);
-  return checkProfile(r.profile).filter(
-    (f) => ![...patchedAreas].some((a) => f.path.startsWith(a)),
-  );
-}
+export type { Validation } from './wizardValidation';
 
 /** Which step asks for the answer at a profile path. */
 export function stepForPath(path: string): StepId {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { WizardApp } from '../../screens/App';
 import type { WizardResult } from '../../screens/context';
 import { realServices, type WizardServices } from '../../screens/hooks/services';
+import { loadWizardCore } from '../../screens/hooks/useWizardCore';
 import { openSettings } from '../../src/settings/settings';
 import { initialWizardState, type WizardState } from '../../src/state/wizard';
 import { renderTui, type Rendered } from './render';
@@ -30,6 +31,9 @@ export async function renderWizard(
     ...(opts.ssh ? { ssh: opts.ssh } : {}),
   });
   const services = opts.services ? opts.services(base) : base;
+  // What the real wizard loads after its first frame: loaded first, so a test's first frame is
+  // the screen it asks for (test/screens/startup.test.tsx checks the loading itself).
+  await Promise.all([loadWizardCore(), services.ready?.()]);
   const results: WizardResult[] = [];
   const r = await renderTui(
     <WizardApp

@@ -16,10 +16,10 @@ import {
   recommendTopology,
   stateFromProfile,
   stepForPath,
-  validateDraft,
   wizardReducer,
   type WizardState,
 } from '../../src/state/wizard';
+import { validateDraft } from '../../src/state/wizardValidation';
 import { loadProfileText } from '../../src/profile/load';
 import { resolveProfile } from '../../src/profile/normalize';
 import { renderInventory } from '../../src/genestack/inventory';
