@@ -9,6 +9,7 @@
 import { build } from 'esbuild';
 import path from 'node:path';
 import { chmod, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { stringWidthLazyEmoji } from './esbuild.stringWidth.mjs';
 
 // What the ink-frame-caches plugin below redirected: all of it, or the build fails after.
 let INK_REDIRECTS = {};
@@ -86,6 +87,7 @@ const result = await build({
         }));
       },
     },
+    stringWidthLazyEmoji,
     {
       // Ink re-tokenises and re-measures every string of every frame, and two of its text caches
       // never forget (a followed log grows them forever). Its output stage and text measurement

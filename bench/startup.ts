@@ -197,13 +197,20 @@ changes; the home screen now loads 0.54 MB of code instead of 1.09 MB:
   schema, so the wizard state and the home screen do not load zod;
 - what the first frame needs is one dynamic import (screens/wizardStart.ts: fewer chunks to
   resolve and link), conf comes without semver (as without ajv), and the bare command starts the
-  wizard without building commander's program (src/cli.ts, src/program.ts).
+  wizard without building commander's program (src/cli.ts, src/program.ts). Together: 391 to
+  423 ms against the minimal program's 345 to 371 ms (three runs, ratio 1.14 to 1.16).
+- string-width (used by Ink) compiled its \`/^\\p{RGI_Emoji}$/v\` regex when loaded, about 35 ms
+  before any frame (a CPU profile at 250 µs showed its line as the most expensive of Ink's
+  chunk); the build makes it compile on first use (esbuild.stringWidth.mjs), and the frame
+  caches measure the interface's own symbols (│ · › ✓ …) without string-width, so the first
+  frame never needs it. The minimal program still pays it, hence wall-time ratios near 1.
 Where the rest goes (\`node --cpu-prof\`, cut at the first frame): evaluating Ink's chunk
-(React, yoga's WebAssembly), as the minimal program does; the first render of the home screen
+(React, yoga's WebAssembly, the first Intl.Segmenter, about 20 ms, which Ink's tokenizer needs
+for any frame), as the minimal program does; the first render of the home screen
 (React, yoga's first layout of the 100x30 frame, Ink's output), where the minimal program draws
 one line; compiling our own chunks (about 0.16 MB); Node's module loader.
-The machine's speed varies by a third between runs (the minimal program alone measured
-285 to 409 ms today), so the 400 ms target is met only when the machine is fast.
+The machine's speed varies by a third between runs (the minimal program alone measured 285 to
+409 ms on 2026-11-27): compare the two programs of one run, not runs of different days.
 `;
 
 const body = `

@@ -11,6 +11,7 @@
 // (test/unit/inkOutput.test.ts compares them).
 import cliTruncate from 'cli-truncate';
 import stringWidth from 'string-width';
+import stripAnsi from 'strip-ansi';
 import wrapAnsi from 'wrap-ansi';
 
 /**
@@ -67,10 +68,33 @@ const isPlainAscii = (s: string) => {
   return c >= 0x20 && c < 0x7f;
 };
 
+/**
+ * Symbols the interface itself draws (frames, marks, arrows, spinners), one column each as
+ * string-width measures them (test/unit/stringWidthLazy.test.ts checks every one). A string of
+ * printable ASCII and these is measured without string-width, so the wizard's first frame does
+ * not make it build its emoji regex (esbuild.stringWidth.mjs).
+ */
+export const NARROW_SYMBOLS = new Set(
+  '·…’–§•›◂▸▶■░█▏✓✗✔✘→←↑↓↖↗↘↙↷' + '─│━┃═║┌┐└┘┏┓┗┛╒╓╔╕╖╗╘╙╚╛╜╝╭╮╯╰' + '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏' + '␀␛␟␡',
+);
+
+/** The width of printable ASCII and NARROW_SYMBOLS (one column each), else undefined. */
+function plainWidth(s: string): number | undefined {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 || c >= 0x7f) && !NARROW_SYMBOLS.has(s[i]!)) return undefined;
+  }
+  return s.length;
+}
+
 /** `string-width` of a string. */
 export function cachedStringWidth(text: string): number {
   if (isPlainAscii(text)) return 1;
-  return widths.get(text, stringWidth);
+  return widths.get(text, (t) => {
+    // As string-width does: escape sequences take no columns.
+    const shown = t.includes('\u001B') || t.includes('\u009B') ? stripAnsi(t) : t;
+    return plainWidth(shown) ?? stringWidth(t);
+  });
 }
 
 const widestLines = frameCache<number>();
