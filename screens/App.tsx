@@ -1,6 +1,6 @@
 // The wizard application: the shell (frame, help, too-small screen, key routing) and the
 // screen switch. State lives in one reducer (src/state/wizard.ts); screens dispatch actions.
-import { useCallback, useMemo, useReducer, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { Box, Text } from 'ink';
 import { Frame } from '../components/Frame';
 import { Help, maxHelpOffset, type HelpContent } from '../components/Help';
@@ -13,8 +13,8 @@ import {
   type WizardState,
 } from '../src/state/wizard';
 import { ActionsContext, ViewContext, type WizardActions, type WizardResult } from './context';
-import { KeyRouterProvider, PRIORITY, useKeys } from './keyRouter';
-import { HELP_KEYMAP, actionsOf, bindingsFor, helpActionOf } from './keymap';
+import { KeyRouterProvider, PRIORITY, useKeyEmitter, useKeys } from './keyRouter';
+import { HELP_KEYMAP, actionsOf, bindingsFor, helpActionOf, type KeyEvent } from './keymap';
 import { SCREEN_HELP } from './help';
 import { useTerminalSize } from './hooks/useTerminalSize';
 import { useDiscovery } from './hooks/useDiscovery';
@@ -53,6 +53,7 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
   const core = useWizardCore(state, services);
   const validation = core.ready ? core.validation : NOT_VALIDATED;
   const screen = state.screen;
+  useHeldKeys(!core.ready && screen !== 'home' && core.error === undefined);
   // header 1, border 2, footer 1, and the ink#450 row; the body is 4 columns narrower (border, padding)
   const bodyRows = Math.max(1, rows - 1 - 4);
   const helpContent: HelpContent = {
@@ -155,6 +156,30 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
       </ActionsContext.Provider>
     </ViewContext.Provider>
   );
+}
+
+/**
+ * Keys typed while a step screen is still loading (Enter on the home screen, then typing at
+ * once) are held, not lost, and replayed to the screen once it is drawn, one per render so each
+ * reaches an up-to-date handler. Ctrl+C is not held (critical priority): it quits at once.
+ */
+function useHeldKeys(holding: boolean): void {
+  const held = useRef<KeyEvent[]>([]);
+  const emit = useKeyEmitter();
+  const [replayed, setReplayed] = useState(0);
+  useKeys(
+    (e) => {
+      held.current.push(e);
+      return true;
+    },
+    PRIORITY.holding,
+    holding,
+  );
+  useEffect(() => {
+    if (holding || held.current.length === 0) return;
+    emit(held.current.shift()!);
+    setReplayed((n) => n + 1);
+  }, [holding, replayed, emit]);
 }
 
 /** What the home screen sees before the validation code is loaded (it shows no findings). */

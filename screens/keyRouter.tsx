@@ -5,11 +5,13 @@ import { createContext, useContext, useLayoutEffect, useMemo, useRef, type React
 import { useInput } from 'ink';
 import type { KeyEvent } from './keymap';
 
-export const PRIORITY = { low: 0, normal: 10, high: 20, critical: 30 } as const;
+export const PRIORITY = { low: 0, normal: 10, high: 20, holding: 25, critical: 30 } as const;
 export type KeyHandler = (e: KeyEvent) => boolean;
 
 interface Router {
   subscribe(h: { current: KeyHandler }, priority: number): () => void;
+  /** Routes a key as if it had just been typed (keys held while a screen loaded). */
+  emit(e: KeyEvent): void;
 }
 
 const RouterContext = createContext<Router | null>(null);
@@ -26,18 +28,22 @@ export function KeyRouterProvider({ children, active }: { children: ReactNode; a
           subs.current = subs.current.filter((s) => s !== entry);
         };
       },
+      emit(e) {
+        // Highest priority first; among equals, the most recently mounted (the innermost) first.
+        const ordered = [...subs.current].sort((a, b) => b.priority - a.priority || b.seq - a.seq);
+        for (const s of ordered) if (s.h.current(e)) return;
+      },
     }),
     [],
   );
-  useInput(
-    (input, key) => {
-      // Highest priority first; among equals, the most recently mounted (the innermost) first.
-      const ordered = [...subs.current].sort((a, b) => b.priority - a.priority || b.seq - a.seq);
-      for (const s of ordered) if (s.h.current({ input, key })) return;
-    },
-    { isActive: active },
-  );
+  useInput((input, key) => router.emit({ input, key }), { isActive: active });
   return <RouterContext.Provider value={router}>{children}</RouterContext.Provider>;
+}
+
+/** Routes a key through the handlers, as if typed. */
+export function useKeyEmitter(): (e: KeyEvent) => void {
+  const router = useContext(RouterContext);
+  return useMemo(() => (e: KeyEvent) => router?.emit(e), [router]);
 }
 
 /** Subscribe to keys; the latest handler closure is always used (no stale state). */

@@ -45,6 +45,30 @@ describe('wizard start-up: the home screen first, the rest after', () => {
     w.unmount();
   });
 
+  it('keys typed while a step screen loads are held and reach it once it is drawn', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const w = await renderTui(
+      <WizardApp
+        services={services(() => held)}
+        initialState={initialWizardState()}
+        onExit={() => {}}
+      />,
+    );
+    await w.waitFor((f) => f.includes('› Start a new guided setup'), 'the home screen');
+    await w.send(KEYS.enter);
+    await w.waitFor((f) => f.includes('Loading…'), 'the loading line');
+    // The profile name (the Hosts screen's first field), typed before the screen is there.
+    await w.type('my-lab');
+    await w.send(KEYS.down);
+    await w.type('host01');
+    expect(w.lastFrame()).toContain('Loading…');
+    release();
+    const f = await w.waitFor((x) => x.includes('1 host: host01'), 'the held keys replayed');
+    expect(f).toContain('my-lab');
+    w.unmount();
+  });
+
   it('says so when the rest cannot be loaded, and the home screen still works', async () => {
     const s = services(() => Promise.reject(new Error('chunk file missing')));
     const w = await renderTui(
