@@ -23,8 +23,12 @@ export function TextField({
   return (
     <Box flexDirection="column">
       <Box>
-        <Text color={focused ? 'cyan' : undefined}>{focused ? '› ' : '  '}</Text>
-        <Text bold={focused}>{label.padEnd(width)}</Text>
+        {/* Marker and label keep their width: on a narrow terminal the value is cut, not them
+            (a shrunk label wrapped onto a second line and pushed the rows out of line). */}
+        <Box flexShrink={0}>
+          <Text color={focused ? 'cyan' : undefined}>{focused ? '› ' : '  '}</Text>
+          <Text bold={focused}>{label.padEnd(width)}</Text>
+        </Box>
         <Text wrap="truncate">
           {/* typed and pasted text may hold control characters: never sent raw */}
           {value === '' && placeholder ? <Text dimColor>{placeholder}</Text> : safeText(value)}

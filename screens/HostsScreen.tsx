@@ -36,6 +36,28 @@ const FIELDS: { id: Field; label: string; placeholder?: string; hint?: string }[
   { id: 'proxyJump', label: 'Jump host', placeholder: 'user@bastion (optional)' },
 ];
 
+const INTRO =
+  'Which hosts will run the cloud? They are reached over SSH; nothing is changed on them.';
+
+/**
+ * The fields [start, end) that fit in `rows` lines, always including the focused one: all of
+ * them when they fit, else a window around the focus and one line saying what is hidden (on a
+ * short terminal the screen scrolls with the focus instead of squashing its rows together).
+ */
+export function visibleFields(heights: number[], focus: number, rows: number): [number, number] {
+  const total = heights.reduce((a, b) => a + b, 0);
+  if (total <= rows) return [0, heights.length];
+  const room = Math.max(1, rows - 1);
+  let start = focus;
+  let end = focus + 1;
+  let used = heights[focus] ?? 1;
+  for (;;) {
+    if (end < heights.length && used + heights[end]! <= room) used += heights[end++]!;
+    else if (start > 0 && used + heights[start - 1]! <= room) used += heights[--start]!;
+    else return [start, end];
+  }
+}
+
 export function nameError(name: string): string | undefined {
   if (name.trim() === '') return 'required: the profile and its files are named after it';
   if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(name.trim()))
@@ -49,7 +71,7 @@ function portError(port: string): string | undefined {
 }
 
 export function HostsScreen() {
-  const { state } = useView();
+  const { state, bodyRows, columns } = useView();
   const { dispatch, services, next } = useActions();
   const [focus, setFocus] = useState(0);
   const [imported, setImported] = useState<HostTarget[]>([]);
@@ -151,22 +173,38 @@ export function HostsScreen() {
     return false;
   });
 
+  // Each field is one line, plus one for its error or the focused field's hint.
+  const heights = FIELDS.map((f, i) => (errors[f.id] || (i === focus && f.hint) ? 2 : 1));
+  const below = (parsed.targets ? 1 : 0) + (note ? 1 : 0);
+  const introRows = INTRO.length <= columns ? 1 : 2;
+  const fieldRows = heights.reduce((a, b) => a + b, 0);
+  const showIntro = introRows + fieldRows + below <= bodyRows;
+  const [start, end] = visibleFields(
+    heights,
+    focus,
+    bodyRows - below - (showIntro ? introRows : 0),
+  );
+  const hidden = FIELDS.length - (end - start);
   return (
     <Box flexDirection="column">
-      <Text>
-        Which hosts will run the cloud? They are reached over SSH; nothing is changed on them.
-      </Text>
-      {FIELDS.map((f, i) => (
+      {showIntro ? <Text>{INTRO}</Text> : null}
+      {FIELDS.slice(start, end).map((f, k) => (
         <TextField
           key={f.id}
           label={f.label}
           value={value(f.id)}
-          focused={i === focus}
+          focused={start + k === focus}
           error={errors[f.id]}
           {...(f.placeholder ? { placeholder: f.placeholder } : {})}
           {...(f.hint ? { hint: f.hint } : {})}
         />
       ))}
+      {hidden > 0 ? (
+        <Text dimColor wrap="truncate">
+          {hidden} more field{hidden === 1 ? '' : 's'} {start > 0 ? 'above' : 'below'}
+          {start > 0 && end < FIELDS.length ? ' and below' : ''} (↑/↓)
+        </Text>
+      ) : null}
       {parsed.targets ? (
         <Text color="green" wrap="truncate">
           {parsed.targets.length} host{parsed.targets.length === 1 ? '' : 's'}:{' '}

@@ -14,6 +14,28 @@ const start = (screen: Parameters<typeof discoveredState>[0] extends infer O ? O
   discoveredState(screen);
 
 describe('1. Hosts', () => {
+  it('fits the smallest terminal (60x16): every field on its own line, the focus always shown', async () => {
+    const w = await renderWizard({
+      size: { columns: 60, rows: 16 },
+      state: { ...initialWizardState(), screen: 'hosts', history: ['home'] },
+    });
+    await w.waitFor((x) => x.includes('› Profile name'));
+    const labels = ['Profile name', 'Hosts', 'Import inventory', 'SSH user', 'SSH port', 'SSH key'];
+    const rowOf = (f: string, label: string) =>
+      f.split('\n').find((l) => new RegExp(`^│ [› ] ${label} +`).test(l));
+    for (const label of labels) expect(rowOf(w.lastFrame(), label), label).toBeDefined();
+    // Enter with nothing typed: an error under the name and the hosts; then down to the last field.
+    await w.send(KEYS.enter);
+    await w.type('x');
+    await w.send(KEYS.down);
+    await w.type('bad host!');
+    for (let i = 0; i < 5; i++) await w.send(KEYS.down);
+    const f = await w.waitFor((x) => x.includes('› Jump host'), 'the last field focused');
+    expect(rowOf(f, 'Jump host')).toContain('› Jump host');
+    expect(f.split('\n')).toHaveLength(15);
+    w.unmount();
+  });
+
   for (const size of SIZES) {
     it(`renders at ${size.columns}x${size.rows}`, async () => {
       const w = await renderWizard({
