@@ -24,9 +24,12 @@ export function Frame({ columns, rows, title, step, profileName, hints, children
           Genestack installer · {stepText}
           {title}
         </Text>
-        <Text color="cyan" wrap="truncate">
-          {profileName ? `profile: ${safeText(profileName)}` : 'new profile'}
-        </Text>
+        {/* Kept whole and apart from the title, which is cut instead on a narrow terminal. */}
+        <Box flexShrink={0} marginLeft={1}>
+          <Text color="cyan">
+            {profileName ? `profile: ${safeText(profileName, 24)}` : 'new profile'}
+          </Text>
+        </Box>
       </Box>
       <Box
         flexGrow={1}

@@ -138,18 +138,22 @@ function Shell({ services, initialState, onExit }: WizardAppProps) {
             <Help content={helpContent} width={columns - 4} rows={bodyRows} offset={helpOffset} />
           ) : (
             <Box flexDirection="column" height={bodyRows} overflow="hidden">
-              {screen === 'home' ? (
-                <HomeScreen />
-              ) : core.ready ? (
-                <StepScreen screen={screen} screens={core.screens} />
-              ) : core.error !== undefined ? (
-                <Text color="red" wrap="wrap">
-                  The wizard could not load its checks: {core.error}. Quit with Ctrl+C and run the
-                  command again; if it happens again, reinstall genestack-installer.
-                </Text>
-              ) : (
-                <Text dimColor>Loading…</Text>
-              )}
+              {/* A screen taller than the body is cut at the bottom, never squeezed: Yoga
+                  shrinking its rows made them overlap on small terminals. */}
+              <Box flexDirection="column" flexShrink={0}>
+                {screen === 'home' ? (
+                  <HomeScreen />
+                ) : core.ready ? (
+                  <StepScreen screen={screen} screens={core.screens} />
+                ) : core.error !== undefined ? (
+                  <Text color="red" wrap="wrap">
+                    The wizard could not load its checks: {core.error}. Quit with Ctrl+C and run the
+                    command again; if it happens again, reinstall genestack-installer.
+                  </Text>
+                ) : (
+                  <Text dimColor>Loading…</Text>
+                )}
+              </Box>
             </Box>
           )}
         </Frame>

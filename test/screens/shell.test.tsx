@@ -7,6 +7,7 @@ import { renderWizard } from '../helpers/wizard';
 import { KEYS } from '../helpers/render';
 import { HELP_KEYMAP, KEYMAP } from '../../screens/keymap';
 import { discoveredState, SIZES } from './state';
+import { initialWizardState, type ScreenId } from '../../src/state/wizard';
 import { fakeDiscovery } from '../helpers/fakeDiscovery';
 
 describe('application shell', () => {
@@ -22,6 +23,30 @@ describe('application shell', () => {
       w.unmount();
     });
   }
+
+  it('every step fits the smallest terminal (60x16): rows cut at the bottom, never overlapping', async () => {
+    const expected: Array<[ScreenId, string]> = [
+      ['hosts', '› Profile name'],
+      ['topology', '[x] Hyperconverged (recommended)'],
+      ['network', '› Management interface'],
+      ['services', '› [x] keystone'],
+    ];
+    for (const [screen, text] of expected) {
+      const state =
+        screen === 'hosts'
+          ? { ...initialWizardState(), screen, history: ['home' as const] }
+          : discoveredState({ screen });
+      const w = await renderWizard({ size: { columns: 60, rows: 16 }, state });
+      const f = await w.waitFor((x) => x.includes(text), `${screen}: ${text}`);
+      const lines = f.split('\n');
+      expect(lines).toHaveLength(15);
+      expect(lines.every((l) => l.length <= 60)).toBe(true);
+      // The header: the title is cut, the profile name kept whole and apart.
+      expect(lines[0]).toMatch(/ (new profile|profile: lab)$/);
+      expect(lines[0]).not.toMatch(/\S(new profile|profile: lab)$/);
+      w.unmount();
+    }
+  });
 
   it('the footer hints come from the keymap table', async () => {
     const w = await renderWizard();
