@@ -40,7 +40,7 @@ export async function runDashboard(
         announce={opts.announce ?? true}
         onExit={(c) => resolveCode(c)}
       />,
-      { exitOnCtrlC: false, patchConsole: false, maxFps: 30, incrementalRendering: true },
+      { exitOnCtrlC: false, patchConsole: false, maxFps: 30 },
     );
     return await exited;
   } finally {
