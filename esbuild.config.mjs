@@ -11,9 +11,21 @@ import path from 'node:path';
 import { chmod, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { stringWidthLazyEmoji } from './esbuild.stringWidth.mjs';
 
-// What the ink-frame-caches plugin below redirected: all of it, or the build fails after.
-let INK_REDIRECTS = {};
+// The plugin ink-frame-caches (below) points these imports of Ink's build at the installer's
+// modules; each must be seen, or the build fails after. Written against Ink 6.8.0 only.
+const INK_REDIRECTS = {
+  './output.js': { path: path.resolve('src/terminal/inkOutput.ts') },
+  './measure-text.js': { exportName: 'measureText' },
+  './wrap-text.js': { exportName: 'wrapText' },
+  'widest-line': { exportName: 'widestLine' },
+};
 const inkRedirected = new Set();
+const inkVersion = JSON.parse(await readFile('node_modules/ink/package.json', 'utf8')).version;
+if (inkVersion !== '6.8.0') {
+  throw new Error(
+    `ink-frame-caches replaces parts of Ink 6.8.0, but Ink is ${inkVersion}: compare node_modules/ink/build/{output,measure-text,wrap-text}.js with src/terminal/{inkOutput,frameCache}.ts, run test/unit/inkOutput.test.ts, then update this check`,
+  );
+}
 
 const pkg = JSON.parse(await readFile(new URL('./package.json', import.meta.url), 'utf8'));
 
@@ -98,31 +110,12 @@ const result = await build({
       setup(b) {
         const inkBuild = /[\\/]node_modules[\\/]ink[\\/]build[\\/]/;
         const frameCache = path.resolve('src/terminal/frameCache.ts');
-        const redirects = (INK_REDIRECTS = {
-          './output.js': { path: path.resolve('src/terminal/inkOutput.ts') },
-          './measure-text.js': { exportName: 'measureText' },
-          './wrap-text.js': { exportName: 'wrapText' },
-          'widest-line': { exportName: 'widestLine' },
-        });
-        b.onStart(async () => {
-          const ink = JSON.parse(await readFile('node_modules/ink/package.json', 'utf8'));
-          if (ink.version !== '6.8.0') {
-            return {
-              errors: [
-                {
-                  text: `ink-frame-caches replaces parts of Ink 6.8.0, but Ink is ${ink.version}: compare node_modules/ink/build/{output,measure-text,wrap-text}.js with src/terminal/{inkOutput,frameCache}.ts, run test/unit/inkOutput.test.ts, then update this check`,
-                },
-              ],
-            };
-          }
-          return undefined;
-        });
         b.onResolve(
           { filter: /^(\.\/(output|measure-text|wrap-text)\.js|widest-line)$/ },
           (args) => {
             if (!inkBuild.test(args.importer)) return undefined;
             inkRedirected.add(args.path);
-            const r = redirects[args.path];
+            const r = INK_REDIRECTS[args.path];
             return r.path
               ? { path: r.path }
               : { path: r.exportName, namespace: 'ink-frame-caches' };

@@ -101,20 +101,16 @@ function Dashboard({ services, control, announce = true, onExit }: DashboardAppP
   const [waited, setWaited] = useState(false);
   useEffect(() => {
     let live = true;
-    void services
-      .learned()
-      .then(
-        (l) => live && setLearned(l),
-        () => undefined,
-      )
-      .finally(() => live && setLearnedIn(true));
-    void services
-      .runFacts()
-      .then(
-        (f) => live && setFacts(f),
-        () => undefined,
-      )
-      .finally(() => live && setFactsIn(true));
+    // A read that fails keeps the default; either way it counts as in.
+    const read = <T,>(p: Promise<T>, set: (v: T) => void, setIn: (v: boolean) => void) =>
+      void p
+        .then(
+          (v) => live && set(v),
+          () => undefined,
+        )
+        .finally(() => live && setIn(true));
+    read(services.learned(), setLearned, setLearnedIn);
+    read(services.runFacts(), setFacts, setFactsIn);
     const t = setTimeout(() => live && setWaited(true), STARTUP_WAIT_MS);
     return () => {
       live = false;

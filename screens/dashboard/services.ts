@@ -9,7 +9,7 @@ import type { Actor } from '../../src/journal/events';
 import { RunStore, followRunInto } from '../../src/state/runStore';
 import type { RunState } from '../../src/state/runState';
 import type { LearnedDurations } from '../../src/state/timing';
-import { engineAlive } from '../../src/engine/follow';
+import { engineAlive } from '../../src/engine/alive';
 import { learnedDurations } from '../../src/engine/history';
 import { readRunRecord, type RunRecord } from '../../src/engine/runRecord';
 import { resumeCommand } from '../../src/engine/outcome';

@@ -4,9 +4,9 @@
 import path from 'node:path';
 import { EXIT } from '../exitCodes';
 import { announceViewer, takeControl, thisViewer } from '../engine/control';
+import { engineAlive } from '../engine/alive';
 import {
   chooseView,
-  engineAlive,
   followRun,
   journalPosition,
   jsonPrinter,

@@ -4,7 +4,8 @@
 import { UserError } from '../commands/io';
 import { EXIT } from '../exitCodes';
 import type { RunState } from '../state/runState';
-import { engineAlive, followRun, journalPosition } from './follow';
+import { engineAlive } from './alive';
+import { followRun, journalPosition } from './follow';
 import { readLock } from './lock';
 import { outcomeState, type RunOutcomeState } from './outcome';
 import { readRunRecord, type RunRecord } from './runRecord';

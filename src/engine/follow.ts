@@ -20,8 +20,6 @@ import { summarizeFailure } from '../state/failureSummary';
 import { safeText } from '../terminal/sanitize';
 import { RUN_FILES } from './stateDir';
 
-export { engineAlive } from './alive';
-
 export interface Printer {
   /** Called for every event, with the state after it. */
   event(e: JournalEvent, state: RunState): void;
@@ -82,6 +80,7 @@ export async function followRun(opts: FollowRunOptions): Promise<FollowResult> {
   // Where the events handed to the printer end: a follower that lags behind a fast writer
   // still has lines to read when the engine exits.
   let read: ScanPosition = { offset: opts.fromOffset ?? 0, lastSeq: opts.lastSeq ?? 0 };
+  let truncated = false;
   const take = (events: JournalEvent[], offset: number) => {
     for (const e of events) {
       builder.apply(e);
@@ -103,11 +102,11 @@ export async function followRun(opts: FollowRunOptions): Promise<FollowResult> {
       // follower has read past the new end. The run stopped without finishing.
       if (!(e instanceof JournalTruncatedError)) throw e;
       engineGone = true;
-      read = { offset: -1, lastSeq: read.lastSeq };
+      truncated = true;
     }
     // The engine is gone: what it wrote before exiting is read to the end before deciding
     // whether it finished the run.
-    if (engineGone && read.offset >= 0 && !FINAL.has(builder.peek().status)) {
+    if (engineGone && !truncated && !FINAL.has(builder.peek().status)) {
       await drain(opts.runDir, read, take);
     }
   } finally {

@@ -43,7 +43,8 @@ export class FrameCache<V> {
 }
 
 const caches: Array<FrameCache<unknown>> = [];
-function frameCache<V>(): FrameCache<V> {
+/** A cache that nextFrame() rotates with all the others. */
+export function frameCache<V>(): FrameCache<V> {
   const c = new FrameCache<V>();
   caches.push(c as FrameCache<unknown>);
   return c;
@@ -117,12 +118,10 @@ export function measureText(text: string): { width: number; height: number } {
   return dimensions.get(text, (t) => ({ width: widestLine(t), height: t.split('\n').length }));
 }
 
-export type TextWrap = 'wrap' | 'end' | 'middle' | 'truncate-end' | 'truncate' | string;
-
 const wrapped = frameCache<string>();
 
 /** Ink's wrap-text: a text wrapped or truncated to a width, as a <Text wrap=...> asks. */
-export function wrapText(text: string, maxWidth: number, wrapType: TextWrap): string {
+export function wrapText(text: string, maxWidth: number, wrapType: string): string {
   return wrapped.get(`${maxWidth}\u0000${wrapType}\u0000${text}`, () => {
     if (wrapType === 'wrap') return wrapAnsi(text, maxWidth, { trim: false, hard: true });
     if (wrapType.startsWith('truncate')) {

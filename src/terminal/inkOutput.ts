@@ -22,7 +22,7 @@ import {
   type StyledChar,
 } from '@alcalzone/ansi-tokenize';
 import sliceAnsi from 'slice-ansi';
-import { FrameCache, cachedStringWidth, nextFrame, widestLine } from './frameCache';
+import { cachedStringWidth, frameCache, nextFrame, widestLine } from './frameCache';
 
 export type Transformer = (line: string, index: number) => string;
 
@@ -66,8 +66,8 @@ function toStyledChars(line: string): StyledChar[] {
   return chars;
 }
 
-const styledLines = new FrameCache<StyledChar[]>();
-const clippedLines = new FrameCache<string>();
+const styledLines = frameCache<StyledChar[]>();
+const clippedLines = frameCache<string>();
 
 /** A row of cells as ansi-tokenize's styledCharsToString writes it. */
 function rowToString(cells: StyledChar[]): string {
@@ -120,8 +120,6 @@ export default class Output {
 
   get(): { output: string; height: number } {
     nextFrame();
-    styledLines.nextFrame();
-    clippedLines.nextFrame();
     const output: Array<Array<StyledChar | undefined>> = [];
     for (let y = 0; y < this.height; y++) {
       const row: StyledChar[] = [];
