@@ -1,7 +1,16 @@
 // One key router with priorities (gemini-cli's KeypressContext pattern): a single useInput for
 // the whole app; components subscribe a handler with a priority, and the first handler that
 // returns true consumes the key. No other component calls useInput.
-import { createContext, useContext, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
+import {
+  createContext,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactNode,
+} from 'react';
 import { useInput } from 'ink';
 import type { KeyEvent } from './keymap';
 
@@ -36,7 +45,30 @@ export function KeyRouterProvider({ children, active }: { children: ReactNode; a
     }),
     [],
   );
-  useInput((input, key) => router.emit({ input, key }), { isActive: active });
+  // Keys that arrive together (a fast typist, a paste of arrows, tmux send-keys) reach Ink in
+  // one go, before React re-renders: a handler reading its state would see it as it was before
+  // the first of them (Down Down Enter chose the first menu item). So one key per render: the
+  // first at once, the others after the render the previous one caused.
+  const queue = useRef<KeyEvent[]>([]);
+  const waiting = useRef(false);
+  const [rendered, setRendered] = useState(0);
+  const deliver = (e: KeyEvent) => {
+    waiting.current = true;
+    router.emit(e);
+    setRendered((n) => n + 1);
+  };
+  useEffect(() => {
+    waiting.current = false;
+    const next = queue.current.shift();
+    if (next) deliver(next);
+  }, [rendered]); // eslint-disable-line react-hooks/exhaustive-deps
+  useInput(
+    (input, key) => {
+      if (waiting.current) queue.current.push({ input, key });
+      else deliver({ input, key });
+    },
+    { isActive: active },
+  );
   return <RouterContext.Provider value={router}>{children}</RouterContext.Provider>;
 }
 

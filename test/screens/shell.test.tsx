@@ -48,6 +48,15 @@ describe('application shell', () => {
     }
   });
 
+  it('keys that arrive together are handled in order, each seeing what the one before did', async () => {
+    const w = await renderWizard();
+    await w.waitFor((x) => x.includes('› Start a new guided setup'));
+    // One write, as a fast typist or tmux send-keys delivers them: Down Down Enter.
+    await w.type(KEYS.down + KEYS.down + KEYS.enter);
+    await w.waitFor((x) => x.includes('Attach to a deployment'), 'the attach list');
+    w.unmount();
+  });
+
   it('the footer hints come from the keymap table', async () => {
     const w = await renderWizard();
     const f = await w.waitFor((x) => x.includes('Start a new'));
